@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# flowguard: `make` builds build/flowguard; `make test` and `make demo`
+# install what they need (Debian packages), build, and run.
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+DESTDIR ?=
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+
+BUILD ?= build
+OBJ := $(BUILD)/obj
+TBIN := $(BUILD)/tests
+
+# Big-endian targets (MIPS) need bpfeb; pass BPF_TARGET=bpfeb when cross-building.
+BPF_TARGET ?= bpfel
+BPF_ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/mips.*/mips/')
+
+CSTD := -std=gnu11
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+CFLAGS += $(CSTD) $(WARN) -Iinclude -I$(BUILD) -Iloader -D_GNU_SOURCE
+LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf libmnl 2>/dev/null)
+LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null || echo -lbpf -lmnl -lelf -lz)
+CFLAGS += $(LIBBPF_CFLAGS)
+LDLIBS += $(LIBBPF_LIBS)
+
+BPF_CFLAGS := -g -O2 -target $(BPF_TARGET) -Wall -Werror -Iinclude -Ibpf \
+	-idirafter /usr/include/$(shell $(CC) -dumpmachine) \
+	-D__TARGET_ARCH_$(BPF_ARCH)
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+LOADER_SRCS := $(wildcard loader/*.c)
+LIB_SRCS := $(filter-out loader/main.c loader/cmd_%.c,$(LOADER_SRCS))
+LIB_OBJS := $(patsubst loader/%.c,$(OBJ)/%.o,$(LIB_SRCS))
+CMD_OBJS := $(patsubst loader/%.c,$(OBJ)/%.o,$(filter loader/main.c loader/cmd_%.c,$(LOADER_SRCS)))
+LIBFG := $(BUILD)/libfg.a
+
+TEST_SRCS := $(wildcard tests/unit/test_*.c tests/kernel/test_*.c)
+TEST_BINS := $(patsubst tests/%.c,$(TBIN)/%,$(TEST_SRCS))
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(TBIN)/tools/%,$(TOOL_SRCS))
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(patsubst tests/bench/%.c,$(TBIN)/bench/%,$(BENCH_SRCS))
+
+.DELETE_ON_ERROR:
+.SECONDARY: $(BPF_OBJS) $(SKELS)
+.PHONY: all deps test bench demo install clean check-tools tests-build
+
+all: $(BUILD)/flowguard
+
+$(BUILD) $(OBJ) $(TBIN) $(TBIN)/unit $(TBIN)/kernel $(TBIN)/tools $(TBIN)/bench:
+	$(Q)mkdir -p $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/guard.h include/flowguard.h include/fg_core_types.h | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+$(OBJ)/%.o: loader/%.c $(wildcard loader/*.h) include/flowguard.h $(SKELS) | $(OBJ)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBFG): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/flowguard: $(CMD_OBJS) $(LIBFG)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(TBIN)/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBFG) | $(TBIN)/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBFG) $(LDLIBS) -o $@
+
+$(TBIN)/kernel/%: tests/kernel/%.c tests/unit/unit.h $(LIBFG) $(SKELS) | $(TBIN)/kernel
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBFG) $(LDLIBS) -o $@
+
+$(TBIN)/tools/%: tests/tools/%.c | $(TBIN)/tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+$(TBIN)/bench/%: tests/bench/%.c tests/unit/unit.h $(LIBFG) $(SKELS) | $(TBIN)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBFG) $(LDLIBS) -o $@
+
+tests-build: all $(TEST_BINS) $(TOOL_BINS) $(BENCH_BINS)
+
+# Debian packages needed to build, test and demo; idempotent.
+deps:
+	$(Q)scripts/install-deps.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory tests-build
+	$(Q)tests/run.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory tests-build
+	$(Q)tests/bench/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory tests-build
+	$(Q)scripts/demo.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/flowguard $(DESTDIR)$(SBINDIR)/flowguard
+	install -D -m 0755 scripts/mwan3.user $(DESTDIR)/usr/share/flowguard/mwan3.user
+
+clean:
+	$(Q)rm -rf $(BUILD)

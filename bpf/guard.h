@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * guard.h - the guard's logic, shared by both objects. Each object reads
+ * the flow's mark its own way (ct entry or skb->mark) and then calls
+ * fg_verdict(); everything else lives here, once.
+ *
+ * Hot path (a packet that belongs): two map lookups, the mark read, a few
+ * compares. Packet parsing, time, dedupe and the ring buffer happen only
+ * for flagged packets.
+ *
+ * Uses uapi headers only: the skbmark object must carry no CO-RE
+ * relocation so that it loads on kernels without BTF.
+ */
+#ifndef FG_GUARD_H
+#define FG_GUARD_H
+
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+
+#ifndef IPPROTO_ICMPV6
+#define IPPROTO_ICMPV6 58
+#endif
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "flowguard.h"
+
+#define FG_AF_INET 2
+#define FG_AF_INET6 10
+
+const volatile struct fg_guard_cfg fg_cfg = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FG_MAX_UPLINKS);
+	__type(key, __u32);
+	__type(value, struct fg_uplink);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fg_uplinks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FG_MAX_UPLINKS);
+	__type(key, __u32);
+	__type(value, struct fg_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fg_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FG_MAX_FLOWS);
+	__type(key, struct fg_flow_key);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fg_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, FG_RINGBUF_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fg_events SEC(".maps");
+
+/* Where this packet left, and its counters. NULL: not an uplink of ours. */
+static __always_inline struct fg_uplink *
+fg_uplink_of(struct __sk_buff *skb, struct fg_counters **cnt)
+{
+	__u32 ifindex = skb->ifindex;
+	struct fg_uplink *up;
+	__u32 slot;
+
+	up = bpf_map_lookup_elem(&fg_uplinks, &ifindex);
+	if (!up)
+		return NULL;
+	slot = up->slot;
+	*cnt = bpf_map_lookup_elem(&fg_counters, &slot);
+	if (*cnt)
+		(*cnt)->c[FG_CNT_SEEN]++;
+	return up;
+}
+
+static __always_inline void fg_count(struct fg_counters *cnt, int which)
+{
+	if (cnt)
+		cnt->c[which]++;
+}
+
+/* Does a packet carrying this mark belong on this uplink right now? */
+static __always_inline int fg_mark_belongs(const struct fg_uplink *up,
+					   __u32 mark)
+{
+	__u32 bits = mark & fg_cfg.mask;
+	__u32 n = up->nr_allowed;
+
+	if (!bits || bits == fg_cfg.reserved[0] || bits == fg_cfg.reserved[1] ||
+	    bits == fg_cfg.reserved[2])
+		return 1;
+#pragma unroll
+	for (int i = 0; i < FG_MAX_MARKS_PER_DEV; i++) {
+		if (i >= n)
+			break;
+		if (up->allowed[i] == bits)
+			return 1;
+	}
+	return 0;
+}
+
+/* The flagged packet's own tuple, as it left, plus its TCP state. */
+struct fg_pkt {
+	struct fg_flow_key key;
+	__be32 seq;
+	__be32 ack;
+	__u8 tcp_flags;
+};
+
+static __always_inline int fg_parse_l4(struct __sk_buff *skb, __u32 off,
+				       struct fg_pkt *p)
+{
+	struct tcphdr th;
+	struct udphdr uh;
+	__u8 icmp[6];
+
+	if (p->key.l4proto == IPPROTO_TCP) {
+		if (bpf_skb_load_bytes(skb, off, &th, sizeof(th)))
+			return -1;
+		p->key.sport = th.source;
+		p->key.dport = th.dest;
+		p->seq = th.seq;
+		p->ack = th.ack_seq;
+		/* flags byte follows the data offset byte */
+		p->tcp_flags = ((__u8 *)&th)[13];
+	} else if (p->key.l4proto == IPPROTO_UDP) {
+		if (bpf_skb_load_bytes(skb, off, &uh, sizeof(uh)))
+			return -1;
+		p->key.sport = uh.source;
+		p->key.dport = uh.dest;
+	} else if (p->key.l4proto == IPPROTO_ICMP ||
+		   p->key.l4proto == IPPROTO_ICMPV6) {
+		/* conntrack's convention: echo id as sport, type/code as dport */
+		if (bpf_skb_load_bytes(skb, off, icmp, sizeof(icmp)))
+			return -1;
+		__builtin_memcpy(&p->key.dport, icmp, 2);
+		__builtin_memcpy(&p->key.sport, icmp + 4, 2);
+	}
+	return 0;
+}
+
+static __always_inline int fg_parse(struct __sk_buff *skb, __u32 l2_len,
+				    struct fg_pkt *p)
+{
+	struct ipv6hdr ip6;
+	struct iphdr ip4;
+	__u32 off = l2_len;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		if (bpf_skb_load_bytes(skb, off, &ip4, sizeof(ip4)))
+			return -1;
+		if (ip4.version != 4 || ip4.ihl < 5)
+			return -1;
+		p->key.family = FG_AF_INET;
+		p->key.l4proto = ip4.protocol;
+		__builtin_memcpy(p->key.saddr, &ip4.saddr, 4);
+		__builtin_memcpy(p->key.daddr, &ip4.daddr, 4);
+		/* later fragments carry no ports */
+		if (ip4.frag_off & bpf_htons(0x1fff))
+			return 0;
+		off += ip4.ihl * 4;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)))
+			return -1;
+		if (ip6.version != 6)
+			return -1;
+		p->key.family = FG_AF_INET6;
+		p->key.l4proto = ip6.nexthdr;
+		__builtin_memcpy(p->key.saddr, &ip6.saddr, 16);
+		__builtin_memcpy(p->key.daddr, &ip6.daddr, 16);
+		off += sizeof(ip6);
+	} else {
+		return -1;
+	}
+	return fg_parse_l4(skb, off, p);
+}
+
+/* First report of this flow in the dedupe interval? Records it if so. */
+static __always_inline int fg_first_in_interval(struct fg_flow_key *key,
+						__u64 now)
+{
+	__u64 *last = bpf_map_lookup_elem(&fg_flows, key);
+
+	if (last && now - *last < fg_cfg.dedupe_ns)
+		return 0;
+	bpf_map_update_elem(&fg_flows, key, &now, BPF_ANY);
+	return 1;
+}
+
+static __always_inline void fg_event_from_pkt(struct fg_event *e,
+					      const struct fg_pkt *p,
+					      struct __sk_buff *skb, __u32 mark,
+					      __u64 now)
+{
+	__builtin_memcpy(e->saddr, p->key.saddr, 16);
+	__builtin_memcpy(e->daddr, p->key.daddr, 16);
+	e->ts_ns = now;
+	e->tcp_seq = p->seq;
+	e->tcp_ack = p->ack;
+	e->mark = mark;
+	e->ifindex = skb->ifindex;
+	e->ingress_ifindex = skb->ingress_ifindex;
+	e->sport = p->key.sport;
+	e->dport = p->key.dport;
+	e->zone = 0;
+	e->family = p->key.family;
+	e->l4proto = p->key.l4proto;
+	e->tcp_flags = p->tcp_flags;
+	e->source = FG_SRC_PKT;
+	e->ct_dir = FG_DIR_UNKNOWN;
+	e->pad[0] = 0;
+}
+
+/*
+ * Each object defines this: replace the packet's tuple in the event by the
+ * ct entry's original-direction tuple (a no-op without ct access).
+ */
+static __always_inline void fg_ct_fill(struct fg_event *e, const void *ct,
+				       __u32 ctinfo);
+
+/* A packet whose mark does not belong here: report its flow once per
+ * dedupe interval. Always lets the packet pass. */
+static __always_inline int fg_report(struct __sk_buff *skb,
+				     const struct fg_uplink *up,
+				     struct fg_counters *cnt, __u32 mark,
+				     const void *ct, __u32 ctinfo)
+{
+	struct fg_pkt p = {};
+	struct fg_event *e;
+	__u64 now;
+
+	if (fg_parse(skb, up->l2_len, &p))
+		return TC_ACT_OK;
+	fg_count(cnt, FG_CNT_FLAGGED);
+	p.key.ifindex = skb->ifindex;
+	now = bpf_ktime_get_ns();
+	if (!fg_first_in_interval(&p.key, now))
+		return TC_ACT_OK;
+	e = bpf_ringbuf_reserve(&fg_events, sizeof(*e), 0);
+	if (!e) {
+		/* let the flow's next packet try again */
+		bpf_map_delete_elem(&fg_flows, &p.key);
+		fg_count(cnt, FG_CNT_LOST);
+		return TC_ACT_OK;
+	}
+	fg_event_from_pkt(e, &p, skb, mark, now);
+	fg_ct_fill(e, ct, ctinfo);
+	bpf_ringbuf_submit(e, 0);
+	fg_count(cnt, FG_CNT_EVENTS);
+	return TC_ACT_OK;
+}
+
+#endif /* FG_GUARD_H */

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * flowguard.h - the only contract between the BPF guard and userspace.
+ *
+ * Fixed-width types only: the guard is 64-bit BPF, the loader may be 32-bit
+ * MIPS. Largest fields first, explicit padding, sizes asserted below.
+ */
+#ifndef FLOWGUARD_H
+#define FLOWGUARD_H
+
+#include <linux/types.h>
+
+/* Marks allowed to leave one device at once (wan + wan6 + spares). */
+#ifndef FG_MAX_MARKS_PER_DEV
+#define FG_MAX_MARKS_PER_DEV 8
+#endif
+
+/* Devices (uplinks) the guard is attached to. */
+#ifndef FG_MAX_UPLINKS
+#define FG_MAX_UPLINKS 64
+#endif
+
+/* Flows remembered for dedupe; LRU, so a storm only ages out old flows. */
+#ifndef FG_MAX_FLOWS
+#define FG_MAX_FLOWS 65536
+#endif
+
+/* Ring buffer size, a power of two and a multiple of the page size. */
+#ifndef FG_RINGBUF_BYTES
+#define FG_RINGBUF_BYTES (256 * 1024)
+#endif
+
+/* Pinned map names (also the file names under the pin dir). */
+#define FG_MAP_UPLINKS "fg_uplinks"
+#define FG_MAP_COUNTERS "fg_counters"
+#define FG_MAP_FLOWS "fg_flows"
+#define FG_MAP_EVENTS "fg_events"
+
+/* TC filter identity: fixed so attach is idempotent and detach is exact. */
+#define FG_TC_HANDLE 0xf16
+#define FG_TC_PRIORITY 0xf16
+
+/* How the event's tuple was obtained. */
+enum fg_flow_source {
+	FG_SRC_CT = 1,	/* original-direction tuple of the skb's ct entry */
+	FG_SRC_PKT = 2, /* the packet's own tuple as it left (post-NAT) */
+};
+
+/* Direction of the packet relative to its ct entry (FG_SRC_CT only). */
+enum fg_ct_dir {
+	FG_DIR_UNKNOWN = 0,
+	FG_DIR_ORIGINAL = 1,
+	FG_DIR_REPLY = 2,
+};
+
+/* Per-uplink per-CPU counters: index into fg_counters.c[]. */
+enum fg_counter {
+	FG_CNT_SEEN = 0,    /* packets that left the device */
+	FG_CNT_NO_MARK = 1, /* packets with no ct entry (ct mode) */
+	FG_CNT_FLAGGED = 2, /* packets whose mark does not belong here */
+	FG_CNT_EVENTS = 3,  /* events sent (one per flow per interval) */
+	FG_CNT_LOST = 4,    /* events lost: ring buffer full */
+	FG_CNT_MAX = 8,
+};
+
+/* fg_uplinks: key __u32 egress ifindex. */
+struct fg_uplink {
+	/* (mark & mask) values allowed to leave this device now; a down
+	 * interface's mark is absent. Slots [0, nr_allowed) are used. */
+	__u32 allowed[FG_MAX_MARKS_PER_DEV];
+	__u32 nr_allowed;
+	__u16 slot;   /* index into fg_counters, < FG_MAX_UPLINKS */
+	__u8 l2_len;  /* 14 on Ethernet devices, 0 on PPP/tun/WireGuard */
+	__u8 pad;
+};
+
+/* fg_counters: per-CPU array of FG_MAX_UPLINKS, indexed by fg_uplink.slot. */
+struct fg_counters {
+	__u64 c[FG_CNT_MAX];
+};
+
+/* fg_flows: LRU key, the packet's own 5-tuple as it left. */
+struct fg_flow_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__be16 sport;
+	__be16 dport;
+	__u32 ifindex;
+	__u8 family; /* AF_INET (2) or AF_INET6 (10) */
+	__u8 l4proto;
+	__u8 pad[6];
+};
+
+/* Guard settings, written into .rodata before load. */
+struct fg_guard_cfg {
+	__u64 dedupe_ns;  /* one event per flow per this interval */
+	__u32 mask;	  /* mwan3 mmx_mask */
+	__u32 reserved[3]; /* default, unreachable, blackhole (already masked) */
+};
+
+/* fg_events: ring buffer record. Addresses and ports in wire order. */
+struct fg_event {
+	__u64 ts_ns;	       /* bpf_ktime_get_ns() at the flagged packet */
+	__u8 saddr[16];	       /* IPv4 uses the first 4 bytes */
+	__u8 daddr[16];
+	__be32 tcp_seq;
+	__be32 tcp_ack;
+	__u32 mark;	       /* full mark (ct mark or skb mark) */
+	__u32 ifindex;	       /* egress uplink */
+	__u32 ingress_ifindex; /* where the packet entered the router */
+	__be16 sport;
+	__be16 dport;
+	__u16 zone;	       /* conntrack zone id, 0 if unknown */
+	__u8 family;
+	__u8 l4proto;
+	__u8 tcp_flags;	       /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
+	__u8 source;	       /* enum fg_flow_source */
+	__u8 ct_dir;	       /* enum fg_ct_dir */
+	__u8 pad[1];
+};
+
+#define FG_TCP_FIN 0x01
+#define FG_TCP_SYN 0x02
+#define FG_TCP_RST 0x04
+#define FG_TCP_ACK 0x10
+
+_Static_assert(sizeof(struct fg_uplink) == 40, "fg_uplink layout");
+_Static_assert(sizeof(struct fg_counters) == 64, "fg_counters layout");
+_Static_assert(sizeof(struct fg_flow_key) == 48, "fg_flow_key layout");
+_Static_assert(sizeof(struct fg_guard_cfg) == 24, "fg_guard_cfg layout");
+_Static_assert(sizeof(struct fg_event) == 72, "fg_event layout");
+
+#endif /* FLOWGUARD_H */

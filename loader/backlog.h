@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * backlog.h - events waiting for their conntrack delete, behind a token
+ * bucket of N deletions per second (burst: one second's worth). What the
+ * cap holds back waits here; only a full queue drops, and that is counted.
+ */
+#ifndef FG_BACKLOG_H
+#define FG_BACKLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flowguard.h"
+
+struct fg_backlog {
+	struct fg_event *q;
+	size_t cap, head, len;
+	uint64_t cost_ns;   /* one deletion's share of a second */
+	uint64_t credit_ns; /* earned, capped at one second */
+	uint64_t last_ns;
+	size_t waiting;	    /* queued events already counted as held */
+	uint64_t held;	    /* events the cap delayed, since last report */
+	uint64_t dropped;   /* queue full, since last report */
+	uint64_t held_total, dropped_total;
+};
+
+int fg_backlog_init(struct fg_backlog *b, size_t cap, uint32_t per_sec,
+		    uint64_t now_ns);
+void fg_backlog_fini(struct fg_backlog *b);
+/* Queue an event; -ENOSPC (and counted as dropped) when full. */
+int fg_backlog_push(struct fg_backlog *b, const struct fg_event *ev,
+		    uint64_t now_ns);
+/* 1 and the oldest event if one may go now, 0 otherwise. */
+int fg_backlog_take(struct fg_backlog *b, uint64_t now_ns,
+		    struct fg_event *out);
+/* When the next event may go: 0 if the queue is empty. */
+uint64_t fg_backlog_next_ns(const struct fg_backlog *b, uint64_t now_ns);
+
+#endif /* FG_BACKLOG_H */

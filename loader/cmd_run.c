@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* cmd_run.c - `flowguard run`: options into a config, then the service. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "conf.h"
+#include "log.h"
+#include "mark.h"
+#include "prog.h"
+#include "service.h"
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: flowguard run [OPTIONS]\n"
+		"  -c, --config FILE        UCI config (/etc/config/flowguard format)\n"
+		"  -u, --uplink NAME:DEV:MARK  an mwan3 interface, its device and mark\n"
+		"                           (repeatable; several NAMEs may share a DEV)\n"
+		"  -m, --mask MASK          mwan3 mmx_mask (default 0x3f00)\n"
+		"  -M, --mode MODE          auto|ct|skbmark (default auto)\n"
+		"      --ct-way WAY         auto|kfunc|probe: how ct mode reads the entry\n"
+		"  -p, --policy POLICY      delete|monitor (default delete)\n"
+		"  -d, --dedupe-ms MS       one event per flow per MS (default 1000)\n"
+		"  -r, --max-deletes N      deletions per second (default 1000)\n"
+		"  -P, --pin-dir DIR        bpffs folder (env FLOWGUARD_PIN_DIR,\n"
+		"                           default /sys/fs/bpf/flowguard)\n"
+		"  -S, --socket PATH        control socket (env FLOWGUARD_SOCKET,\n"
+		"                           default /var/run/flowguard.sock)\n"
+		"  -s, --syslog             log to syslog (as a service)\n"
+		"  -v, --verbose            more detail (repeatable)\n"
+		"  -h, --help\n");
+}
+
+static const struct option run_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "uplink", required_argument, NULL, 'u' },
+	{ "mask", required_argument, NULL, 'm' },
+	{ "mode", required_argument, NULL, 'M' },
+	{ "ct-way", required_argument, NULL, 'W' },
+	{ "policy", required_argument, NULL, 'p' },
+	{ "dedupe-ms", required_argument, NULL, 'd' },
+	{ "max-deletes", required_argument, NULL, 'r' },
+	{ "pin-dir", required_argument, NULL, 'P' },
+	{ "socket", required_argument, NULL, 'S' },
+	{ "syslog", no_argument, NULL, 's' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
+#define RUN_SHORT "c:u:m:M:p:d:r:P:S:svh"
+
+static int run_bad(const char *what, const char *arg)
+{
+	fprintf(stderr, "flowguard run: invalid %s '%s'\n", what, arg);
+	return -EINVAL;
+}
+
+static int run_parse_u32(const char *what, const char *arg, uint32_t *out)
+{
+	return fg_mark_parse_u32(arg, out) ? run_bad(what, arg) : 0;
+}
+
+/* Options other than -c, applied on top of the config file. */
+static int run_apply(struct fg_service_opts *o, int c, const char *arg,
+		     int *verbose, int *use_syslog)
+{
+	char err[256];
+
+	switch (c) {
+	case 'u':
+		if (fg_conf_add_uplink_arg(&o->conf, arg, err, sizeof(err))) {
+			fprintf(stderr, "flowguard run: %s\n", err);
+			return -EINVAL;
+		}
+		return 0;
+	case 'm':
+		return run_parse_u32("mask", arg, &o->conf.mask);
+	case 'M':
+		return fg_conf_parse_mode(arg, &o->conf.mode) ?
+			       run_bad("mode", arg) : 0;
+	case 'W':
+		if (!strcmp(arg, "auto"))
+			o->want_probe = FG_WANT_AUTO;
+		else if (!strcmp(arg, "kfunc") || !strcmp(arg, "probe"))
+			o->want_probe = !strcmp(arg, "probe");
+		else
+			return run_bad("ct way", arg);
+		return 0;
+	case 'p':
+		return fg_conf_parse_policy(arg, &o->conf.policy) ?
+			       run_bad("policy", arg) : 0;
+	case 'd':
+		return run_parse_u32("dedupe interval", arg, &o->conf.dedupe_ms);
+	case 'r':
+		return run_parse_u32("deletion cap", arg, &o->conf.max_deletes);
+	case 'P':
+		o->pin_dir = arg;
+		return 0;
+	case 'S':
+		o->sock_path = arg;
+		return 0;
+	case 's':
+		*use_syslog = 1;
+		return 0;
+	case 'v':
+		(*verbose)++;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Two passes: the config file first, so command-line options win. */
+static int run_parse(int argc, char **argv, struct fg_service_opts *o,
+		     int *verbose, int *use_syslog)
+{
+	const char *config = NULL;
+	char err[256];
+	int c;
+
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, RUN_SHORT, run_opts, NULL)) != -1) {
+		if (c == 'h')
+			return 1;
+		if (c == '?')
+			return -EINVAL;
+		if (c == 'c')
+			config = optarg;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "flowguard run: unexpected argument '%s'\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	if (config && fg_conf_load_uci(&o->conf, config, err, sizeof(err))) {
+		fprintf(stderr, "flowguard run: %s\n", err);
+		return -EINVAL;
+	}
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, RUN_SHORT, run_opts, NULL)) != -1)
+		if (c != 'c' && run_apply(o, c, optarg, verbose, use_syslog))
+			return -EINVAL;
+	if (fg_conf_validate(&o->conf, err, sizeof(err))) {
+		fprintf(stderr, "flowguard run: %s\n", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct fg_service_opts o = { .want_probe = FG_WANT_AUTO };
+	int verbose = 0, use_syslog = 0, rc;
+
+	fg_conf_defaults(&o.conf);
+	rc = run_parse(argc, argv, &o, &verbose, &use_syslog);
+	if (rc) {
+		if (rc > 0)
+			run_usage(stdout);
+		return rc > 0 ? FG_EXIT_OK : FG_EXIT_USAGE;
+	}
+	o.want_ct = o.conf.mode == FG_MODE_AUTO ? FG_WANT_AUTO
+						 : o.conf.mode == FG_MODE_CT;
+	fg_log_init("flowguard", use_syslog, FG_LOG_INFO);
+	while (verbose--)
+		fg_log_raise();
+	return fg_service_run(&o) ? FG_EXIT_FAIL : FG_EXIT_OK;
+}

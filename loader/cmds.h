@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* cmds.h - the subcommands; each parses its own options. Exit codes:
+ * 0 ok, 1 failure, 2 usage. */
+#ifndef FG_CMDS_H
+#define FG_CMDS_H
+
+#define FG_EXIT_OK 0
+#define FG_EXIT_FAIL 1
+#define FG_EXIT_USAGE 2
+
+int cmd_run(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+#endif /* FG_CMDS_H */

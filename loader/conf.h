@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * conf.h - the service configuration: the uplink table and the knobs, from
+ * the command line (--uplink NAME:DEVICE:MARK) and from a UCI file
+ * (/etc/config/flowguard).
+ */
+#ifndef FG_CONF_H
+#define FG_CONF_H
+
+#include <net/if.h> /* IFNAMSIZ */
+#include <stddef.h>
+#include <stdint.h>
+
+#define FG_NAME_LEN 32
+#define FG_MAX_IFACES 64
+
+#define FG_DEDUPE_MS_MAX 600000
+#define FG_MAX_DELETES_MAX 1000000
+
+enum fg_mode { FG_MODE_AUTO = 0, FG_MODE_CT, FG_MODE_SKBMARK };
+enum fg_policy { FG_POLICY_DELETE = 0, FG_POLICY_MONITOR };
+
+struct fg_uplink_conf {
+	char name[FG_NAME_LEN];	 /* mwan3 interface name */
+	char device[IFNAMSIZ];	 /* egress device */
+	uint32_t mark;		 /* (mark & mask) of the interface */
+};
+
+struct fg_conf {
+	uint32_t mask;
+	enum fg_mode mode;
+	enum fg_policy policy;
+	uint32_t dedupe_ms;   /* default 1000, range 1..600000 */
+	uint32_t max_deletes; /* per second, default 1000, range 1..1000000 */
+	struct fg_uplink_conf uplinks[FG_MAX_IFACES];
+	size_t nr_uplinks;
+};
+
+/* mask 0x3f00, auto, delete, 1000 ms, 1000/s, no uplinks. */
+void fg_conf_defaults(struct fg_conf *c);
+
+/* "auto", "ct", "skbmark"; -EINVAL otherwise. */
+int fg_conf_parse_mode(const char *s, enum fg_mode *m);
+
+/* "delete", "monitor"; -EINVAL otherwise. */
+int fg_conf_parse_policy(const char *s, enum fg_policy *p);
+
+/* Names of the values above; "?" for an invalid one. */
+const char *fg_conf_mode_name(enum fg_mode m);
+const char *fg_conf_policy_name(enum fg_policy p);
+
+/* UCI boolean: 1/yes/on/true/enabled or 0/no/off/false/disabled.
+ * 0 or -EINVAL. */
+int fg_conf_parse_bool(const char *s, int *out);
+
+/* Interface name: [A-Za-z0-9_.-], 1..31 chars, not "." or "..".
+ * 0 or -EINVAL. */
+int fg_conf_check_name(const char *s);
+
+/* Device name: 1..15 chars, no '/', ':' or whitespace, not "." or "..".
+ * 0 or -EINVAL. */
+int fg_conf_check_device(const char *s);
+
+/* Append "NAME:DEVICE:MARK" (MARK decimal or 0x hex). The mark is checked
+ * against the mask only by fg_conf_validate(), since --mask may come later.
+ * -EINVAL (bad syntax) or -ENOSPC (table full). */
+int fg_conf_add_uplink_arg(struct fg_conf *c, const char *arg, char *err,
+			   size_t errlen);
+
+/* Apply a UCI file: `config globals` options override c's, `config uplink
+ * 'NAME'` sections are appended. Unknown section types and options are
+ * errors naming the line. `option id` is turned into a mark with the final
+ * mask after the whole file is read. c is unchanged on error; err starts
+ * with the path. */
+int fg_conf_load_uci(struct fg_conf *c, const char *path, char *err,
+		     size_t errlen);
+
+/* The whole configuration, as the service is about to use it. */
+int fg_conf_validate(const struct fg_conf *c, char *err, size_t errlen);
+
+#endif /* FG_CONF_H */

@@ -1,0 +1,908 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ct.c - conntrack over ctnetlink with libmnl (no libnetfilter_conntrack:
+ * its 1.0.9 flush ignores the mark filter and empties the whole table).
+ *
+ * Every request carries its own sequence number; answers outside the
+ * numbers of the request in flight are stale (a dump left behind) and
+ * skipped. A socket error in the middle of an answer re-creates the socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
+
+#include "ct.h"
+
+#define CT_RX_BUF (64 * 1024)	/* > the kernel's 32 KiB dump skbs */
+#define CT_TX_BUF (64 * 1024)	/* < the default 208 KiB sndbuf */
+#define CT_MSG_MAX 512		/* a NEW message is < 300 bytes */
+#define CT_BATCH_MAX 256	/* messages per sendmsg() */
+#define CT_RCVBUF (4 * 1024 * 1024)
+#define CT_NFNL_V1 1		/* nfgenmsg version: honour the family */
+#define CT_PROC_COUNT "/proc/sys/net/netfilter/nf_conntrack_count"
+
+struct fg_ct {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+	uint64_t sent;
+	char *rx;
+	char *tx;
+};
+
+/* What one request waits for: answers numbered lo..hi. */
+struct ct_rx {
+	uint32_t lo, hi;
+	int (*cb)(const struct nlmsghdr *nlh, void *arg);
+	void *arg;
+	int err;       /* first error */
+	size_t nerr;   /* errors from the kernel */
+	int stopped;   /* cb said stop: the rest is read and dropped */
+	int done;
+};
+
+/* ---- socket ---- */
+
+static void ct_sock_tune(struct mnl_socket *nl)
+{
+	int fd = mnl_socket_get_fd(nl);
+	int one = 1, rcv = CT_RCVBUF;
+
+	/* Best effort: errors without the request echoed, and room for a
+	 * batch's answers (FORCE needs CAP_NET_ADMIN, else rmem_max). */
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+}
+
+static int ct_sock_open(struct fg_ct *ct)
+{
+	struct mnl_socket *nl;
+	int err = 0;
+
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		goto out;
+	}
+	ct_sock_tune(nl);
+	ct->portid = mnl_socket_get_portid(nl);
+	ct->nl = nl;
+	nl = NULL;
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	return err;
+}
+
+static void ct_sock_reset(struct fg_ct *ct)
+{
+	if (ct->nl)
+		mnl_socket_close(ct->nl);
+	ct->nl = NULL;
+	ct_sock_open(ct); /* on failure the next request tries again */
+}
+
+static int ct_ready(struct fg_ct *ct)
+{
+	if (!ct)
+		return -EINVAL;
+	return ct->nl ? 0 : ct_sock_open(ct);
+}
+
+int fg_ct_open(struct fg_ct **out)
+{
+	struct fg_ct *ct = NULL;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	ct = calloc(1, sizeof(*ct));
+	if (!ct)
+		return -ENOMEM;
+	ct->rx = malloc(CT_RX_BUF);
+	ct->tx = malloc(CT_TX_BUF);
+	if (!ct->rx || !ct->tx) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = ct_sock_open(ct);
+	if (err)
+		goto out;
+	ct->seq = (uint32_t)time(NULL);
+	*out = ct;
+	ct = NULL;
+out:
+	fg_ct_close(ct);
+	return err;
+}
+
+void fg_ct_close(struct fg_ct *ct)
+{
+	if (!ct)
+		return;
+	if (ct->nl)
+		mnl_socket_close(ct->nl);
+	free(ct->rx);
+	free(ct->tx);
+	free(ct);
+}
+
+uint64_t fg_ct_msgs_sent(const struct fg_ct *ct)
+{
+	return ct ? ct->sent : 0;
+}
+
+/* ---- requests ---- */
+
+/* buf has room for CT_MSG_MAX bytes; zeroed so the attributes' padding
+ * holds no stale bytes */
+static struct nlmsghdr *ct_msg(char *buf, uint16_t type, uint16_t flags,
+			       uint8_t family, uint8_t version, uint32_t seq)
+{
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+
+	memset(buf, 0, CT_MSG_MAX);
+	nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = family;
+	nfg->version = version;
+	nfg->res_id = 0;
+	return nlh;
+}
+
+static int ct_is_icmp(uint8_t l4proto)
+{
+	return l4proto == IPPROTO_ICMP || l4proto == IPPROTO_ICMPV6;
+}
+
+static void ct_put_l4(struct nlmsghdr *nlh, const struct fg_ct_tuple *t)
+{
+	int v6 = t->l4proto == IPPROTO_ICMPV6;
+
+	if (!ct_is_icmp(t->l4proto)) {
+		/* protocols without ports ignore these */
+		mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, t->sport);
+		mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, t->dport);
+		return;
+	}
+	mnl_attr_put_u16(nlh, v6 ? CTA_PROTO_ICMPV6_ID : CTA_PROTO_ICMP_ID,
+			 t->sport);
+	mnl_attr_put_u8(nlh, v6 ? CTA_PROTO_ICMPV6_TYPE : CTA_PROTO_ICMP_TYPE,
+			FG_CT_ICMP_TYPE(t->dport));
+	mnl_attr_put_u8(nlh, v6 ? CTA_PROTO_ICMPV6_CODE : CTA_PROTO_ICMP_CODE,
+			FG_CT_ICMP_CODE(t->dport));
+}
+
+static void ct_put_tuple(struct nlmsghdr *nlh, uint16_t type,
+			 const struct fg_ct_tuple *t)
+{
+	int v6 = t->family == AF_INET6;
+	size_t alen = v6 ? 16 : 4;
+	struct nlattr *tuple, *nest;
+
+	tuple = mnl_attr_nest_start(nlh, type);
+	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	mnl_attr_put(nlh, v6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC, alen, t->saddr);
+	mnl_attr_put(nlh, v6 ? CTA_IP_V6_DST : CTA_IP_V4_DST, alen, t->daddr);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, t->l4proto);
+	ct_put_l4(nlh, t);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_nest_end(nlh, tuple);
+}
+
+static int ct_family_ok(uint8_t family)
+{
+	return family == AF_INET || family == AF_INET6;
+}
+
+static uint32_t ct_next_seq(struct fg_ct *ct)
+{
+	return ++ct->seq;
+}
+
+/* ---- answers ---- */
+
+static int ct_seq_in(uint32_t seq, uint32_t lo, uint32_t hi)
+{
+	return (uint32_t)(seq - lo) <= (uint32_t)(hi - lo);
+}
+
+static void ct_rx_fail(struct ct_rx *rx, int err)
+{
+	if (!rx->err)
+		rx->err = err;
+	rx->nerr++;
+}
+
+static void ct_rx_error(struct ct_rx *rx, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+		ct_rx_fail(rx, -EBADMSG);
+	else if (e->error)
+		ct_rx_fail(rx, e->error < 0 ? e->error : -e->error);
+	if (nlh->nlmsg_seq == rx->hi)
+		rx->done = 1;
+}
+
+static void ct_rx_done(struct ct_rx *rx, const struct nlmsghdr *nlh)
+{
+	const int *status = mnl_nlmsg_get_payload(nlh);
+
+	/* a dump that failed half-way says so in NLMSG_DONE */
+	if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*status)) && *status < 0)
+		ct_rx_fail(rx, *status);
+	rx->done = 1;
+}
+
+static void ct_rx_msg(struct ct_rx *rx, const struct nlmsghdr *nlh)
+{
+	int ret;
+
+	switch (nlh->nlmsg_type) {
+	case NLMSG_ERROR:
+		ct_rx_error(rx, nlh);
+		return;
+	case NLMSG_DONE:
+		ct_rx_done(rx, nlh);
+		return;
+	}
+	if (nlh->nlmsg_type >> 8 != NFNL_SUBSYS_CTNETLINK || !rx->cb ||
+	    rx->stopped)
+		return;
+	ret = rx->cb(nlh, rx->arg);
+	if (ret < 0 && !rx->err)
+		rx->err = ret;
+	if (ret)
+		rx->stopped = 1;
+}
+
+static void ct_rx_buf(const struct fg_ct *ct, struct ct_rx *rx, int len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)ct->rx;
+
+	for (; !rx->done && mnl_nlmsg_ok(nlh, len);
+	     nlh = mnl_nlmsg_next(nlh, &len)) {
+		if (!mnl_nlmsg_portid_ok(nlh, ct->portid) ||
+		    !ct_seq_in(nlh->nlmsg_seq, rx->lo, rx->hi))
+			continue; /* stale */
+		ct_rx_msg(rx, nlh);
+	}
+}
+
+static int ct_recv(struct fg_ct *ct, struct ct_rx *rx)
+{
+	while (!rx->done) {
+		ssize_t n = mnl_socket_recvfrom(ct->nl, ct->rx, CT_RX_BUF);
+
+		if (n < 0) {
+			int err = -errno;
+
+			if (err == -EINTR)
+				continue;
+			/* ENOBUFS, or ENOSPC for a truncated message: what
+			 * the kernel still has queued would be out of step */
+			ct_sock_reset(ct);
+			return err;
+		}
+		ct_rx_buf(ct, rx, (int)n);
+	}
+	return rx->err;
+}
+
+/* Send nmsg messages (len bytes of ct->tx), then read the answers. */
+static int ct_exchange(struct fg_ct *ct, size_t len, uint32_t nmsg,
+		       struct ct_rx *rx)
+{
+	int err = ct_ready(ct); /* a reset may have failed */
+
+	if (err)
+		return err;
+	if (mnl_socket_sendto(ct->nl, ct->tx, len) < 0)
+		return -errno;
+	ct->sent += nmsg;
+	return ct_recv(ct, rx);
+}
+
+/* ---- parsing ---- */
+
+struct ct_pol {
+	uint8_t type; /* enum mnl_attr_data_type; MNL_TYPE_UNSPEC = unused */
+	uint8_t len;  /* exact payload length for MNL_TYPE_BINARY */
+};
+
+struct ct_tb {
+	const struct nlattr **tb;
+	const struct ct_pol *pol;
+	uint16_t max;
+};
+
+static int ct_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct ct_tb *p = data;
+	uint16_t type = mnl_attr_get_type(a);
+	const struct ct_pol *pol;
+	int ret;
+
+	if (type > p->max)
+		return MNL_CB_OK; /* newer than this code */
+	pol = &p->pol[type];
+	if (pol->type == MNL_TYPE_UNSPEC)
+		return MNL_CB_OK;
+	if (pol->len)
+		ret = mnl_attr_validate2(a, pol->type, pol->len);
+	else
+		ret = mnl_attr_validate(a, pol->type);
+	if (ret < 0)
+		return MNL_CB_ERROR;
+	p->tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int ct_parse_nested(const struct nlattr *nest, const struct ct_pol *pol,
+			   uint16_t max, const struct nlattr **tb)
+{
+	struct ct_tb p = { .tb = tb, .pol = pol, .max = max };
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	if (mnl_attr_parse_nested(nest, ct_attr_cb, &p) < 0)
+		return -EBADMSG;
+	return 0;
+}
+
+static const struct ct_pol ct_pol_top[CTA_MAX + 1] = {
+	[CTA_TUPLE_ORIG] = { MNL_TYPE_NESTED, 0 },
+	[CTA_TUPLE_REPLY] = { MNL_TYPE_NESTED, 0 },
+	[CTA_STATUS] = { MNL_TYPE_U32, 0 },
+	[CTA_PROTOINFO] = { MNL_TYPE_NESTED, 0 },
+	[CTA_MARK] = { MNL_TYPE_U32, 0 },
+	[CTA_ID] = { MNL_TYPE_U32, 0 },
+	[CTA_ZONE] = { MNL_TYPE_U16, 0 },
+};
+
+static const struct ct_pol ct_pol_tuple[CTA_TUPLE_MAX + 1] = {
+	[CTA_TUPLE_IP] = { MNL_TYPE_NESTED, 0 },
+	[CTA_TUPLE_PROTO] = { MNL_TYPE_NESTED, 0 },
+};
+
+static const struct ct_pol ct_pol_ip[CTA_IP_MAX + 1] = {
+	[CTA_IP_V4_SRC] = { MNL_TYPE_BINARY, 4 },
+	[CTA_IP_V4_DST] = { MNL_TYPE_BINARY, 4 },
+	[CTA_IP_V6_SRC] = { MNL_TYPE_BINARY, 16 },
+	[CTA_IP_V6_DST] = { MNL_TYPE_BINARY, 16 },
+};
+
+static const struct ct_pol ct_pol_proto[CTA_PROTO_MAX + 1] = {
+	[CTA_PROTO_NUM] = { MNL_TYPE_U8, 0 },
+	[CTA_PROTO_SRC_PORT] = { MNL_TYPE_U16, 0 },
+	[CTA_PROTO_DST_PORT] = { MNL_TYPE_U16, 0 },
+	[CTA_PROTO_ICMP_ID] = { MNL_TYPE_U16, 0 },
+	[CTA_PROTO_ICMP_TYPE] = { MNL_TYPE_U8, 0 },
+	[CTA_PROTO_ICMP_CODE] = { MNL_TYPE_U8, 0 },
+	[CTA_PROTO_ICMPV6_ID] = { MNL_TYPE_U16, 0 },
+	[CTA_PROTO_ICMPV6_TYPE] = { MNL_TYPE_U8, 0 },
+	[CTA_PROTO_ICMPV6_CODE] = { MNL_TYPE_U8, 0 },
+};
+
+static const struct ct_pol ct_pol_protoinfo[CTA_PROTOINFO_MAX + 1] = {
+	[CTA_PROTOINFO_TCP] = { MNL_TYPE_NESTED, 0 },
+};
+
+static const struct ct_pol ct_pol_tcp[CTA_PROTOINFO_TCP_MAX + 1] = {
+	[CTA_PROTOINFO_TCP_STATE] = { MNL_TYPE_U8, 0 },
+};
+
+static int ct_parse_ip(const struct nlattr *nest, struct fg_ct_tuple *t)
+{
+	const struct nlattr *tb[CTA_IP_MAX + 1];
+	int v6 = t->family == AF_INET6;
+	int src = v6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC;
+	int dst = v6 ? CTA_IP_V6_DST : CTA_IP_V4_DST;
+	int err;
+
+	err = ct_parse_nested(nest, ct_pol_ip, CTA_IP_MAX, tb);
+	if (err)
+		return err;
+	if (!tb[src] || !tb[dst])
+		return -EBADMSG;
+	memcpy(t->saddr, mnl_attr_get_payload(tb[src]), v6 ? 16 : 4);
+	memcpy(t->daddr, mnl_attr_get_payload(tb[dst]), v6 ? 16 : 4);
+	return 0;
+}
+
+static void ct_parse_icmp(const struct nlattr **tb, int id, int type,
+			  int code, struct fg_ct_tuple *t)
+{
+	uint8_t ty = 0, co = 0;
+
+	if (tb[id])
+		t->sport = mnl_attr_get_u16(tb[id]);
+	if (tb[type])
+		ty = mnl_attr_get_u8(tb[type]);
+	if (tb[code])
+		co = mnl_attr_get_u8(tb[code]);
+	t->dport = FG_CT_ICMP(ty, co);
+}
+
+static int ct_parse_proto(const struct nlattr *nest, struct fg_ct_tuple *t)
+{
+	const struct nlattr *tb[CTA_PROTO_MAX + 1];
+	int err;
+
+	err = ct_parse_nested(nest, ct_pol_proto, CTA_PROTO_MAX, tb);
+	if (err)
+		return err;
+	if (!tb[CTA_PROTO_NUM])
+		return -EBADMSG;
+	t->l4proto = mnl_attr_get_u8(tb[CTA_PROTO_NUM]);
+	if (t->l4proto == IPPROTO_ICMP)
+		ct_parse_icmp(tb, CTA_PROTO_ICMP_ID, CTA_PROTO_ICMP_TYPE,
+			      CTA_PROTO_ICMP_CODE, t);
+	else if (t->l4proto == IPPROTO_ICMPV6)
+		ct_parse_icmp(tb, CTA_PROTO_ICMPV6_ID, CTA_PROTO_ICMPV6_TYPE,
+			      CTA_PROTO_ICMPV6_CODE, t);
+	if (tb[CTA_PROTO_SRC_PORT])
+		t->sport = mnl_attr_get_u16(tb[CTA_PROTO_SRC_PORT]);
+	if (tb[CTA_PROTO_DST_PORT])
+		t->dport = mnl_attr_get_u16(tb[CTA_PROTO_DST_PORT]);
+	return 0;
+}
+
+static int ct_parse_tuple(const struct nlattr *nest, uint8_t family,
+			  struct fg_ct_tuple *t)
+{
+	const struct nlattr *tb[CTA_TUPLE_MAX + 1];
+	int err;
+
+	err = ct_parse_nested(nest, ct_pol_tuple, CTA_TUPLE_MAX, tb);
+	if (err)
+		return err;
+	if (!tb[CTA_TUPLE_IP] || !tb[CTA_TUPLE_PROTO])
+		return -EBADMSG;
+	t->family = family;
+	err = ct_parse_ip(tb[CTA_TUPLE_IP], t);
+	if (err)
+		return err;
+	return ct_parse_proto(tb[CTA_TUPLE_PROTO], t);
+}
+
+static int ct_parse_protoinfo(const struct nlattr *nest, struct fg_ct_entry *e)
+{
+	const struct nlattr *tb[CTA_PROTOINFO_MAX + 1];
+	const struct nlattr *tcp[CTA_PROTOINFO_TCP_MAX + 1];
+	int err;
+
+	err = ct_parse_nested(nest, ct_pol_protoinfo, CTA_PROTOINFO_MAX, tb);
+	if (err || !tb[CTA_PROTOINFO_TCP])
+		return err;
+	err = ct_parse_nested(tb[CTA_PROTOINFO_TCP], ct_pol_tcp,
+			      CTA_PROTOINFO_TCP_MAX, tcp);
+	if (err)
+		return err;
+	if (tcp[CTA_PROTOINFO_TCP_STATE])
+		e->tcp_state = mnl_attr_get_u8(tcp[CTA_PROTOINFO_TCP_STATE]);
+	return 0;
+}
+
+static uint32_t ct_get_be32(const struct nlattr *a)
+{
+	return a ? ntohl(mnl_attr_get_u32(a)) : 0;
+}
+
+static int ct_parse_entry(const struct nlmsghdr *nlh, struct fg_ct_entry *e)
+{
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[CTA_MAX + 1] = { NULL };
+	struct ct_tb p = { .tb = tb, .pol = ct_pol_top, .max = CTA_MAX };
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)) ||
+	    !ct_family_ok(nfg->nfgen_family))
+		return -EBADMSG;
+	if (mnl_attr_parse(nlh, sizeof(*nfg), ct_attr_cb, &p) < 0)
+		return -EBADMSG;
+	if (!tb[CTA_TUPLE_ORIG] || !tb[CTA_TUPLE_REPLY])
+		return -EBADMSG;
+	err = ct_parse_tuple(tb[CTA_TUPLE_ORIG], nfg->nfgen_family, &e->orig);
+	if (!err)
+		err = ct_parse_tuple(tb[CTA_TUPLE_REPLY], nfg->nfgen_family,
+				     &e->reply);
+	if (!err && tb[CTA_PROTOINFO])
+		err = ct_parse_protoinfo(tb[CTA_PROTOINFO], e);
+	if (err)
+		return err;
+	e->mark = ct_get_be32(tb[CTA_MARK]);
+	e->id = ct_get_be32(tb[CTA_ID]);
+	e->status = ct_get_be32(tb[CTA_STATUS]);
+	if (tb[CTA_ZONE])
+		e->zone = ntohs(mnl_attr_get_u16(tb[CTA_ZONE]));
+	return 0;
+}
+
+/* ---- get, delete, flush ---- */
+
+struct ct_get_ctx {
+	struct fg_ct_entry *out;
+	int found;
+};
+
+static int ct_get_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct ct_get_ctx *g = arg;
+	int err;
+
+	err = ct_parse_entry(nlh, g->out);
+	if (!err)
+		g->found = 1;
+	return err;
+}
+
+int fg_ct_get(struct fg_ct *ct, const struct fg_ct_tuple *t,
+	      enum fg_ct_tuple_dir dir, uint16_t zone, struct fg_ct_entry *out)
+{
+	struct ct_get_ctx g = { .out = out };
+	struct ct_rx rx = { .cb = ct_get_cb, .arg = &g };
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (!t || !out || !ct_family_ok(t->family) ||
+	    (dir != FG_CT_ORIG && dir != FG_CT_REPLY))
+		return -EINVAL;
+	err = ct_ready(ct);
+	if (err)
+		return err;
+	rx.lo = rx.hi = ct_next_seq(ct);
+	nlh = ct_msg(ct->tx, IPCTNL_MSG_CT_GET, NLM_F_ACK, t->family,
+		     NFNETLINK_V0, rx.hi);
+	ct_put_tuple(nlh, dir == FG_CT_ORIG ? CTA_TUPLE_ORIG : CTA_TUPLE_REPLY,
+		     t);
+	if (zone)
+		mnl_attr_put_u16(nlh, CTA_ZONE, htons(zone));
+	err = ct_exchange(ct, nlh->nlmsg_len, 1, &rx);
+	if (!err && !g.found)
+		err = -EBADMSG; /* an ACK without the entry */
+	return err;
+}
+
+int fg_ct_delete_entry(struct fg_ct *ct, const struct fg_ct_entry *e)
+{
+	struct ct_rx rx = { 0 };
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (!e || !ct_family_ok(e->orig.family))
+		return -EINVAL;
+	err = ct_ready(ct);
+	if (err)
+		return err;
+	rx.lo = rx.hi = ct_next_seq(ct);
+	nlh = ct_msg(ct->tx, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, e->orig.family,
+		     NFNETLINK_V0, rx.hi);
+	ct_put_tuple(nlh, CTA_TUPLE_ORIG, &e->orig);
+	if (e->zone)
+		mnl_attr_put_u16(nlh, CTA_ZONE, htons(e->zone));
+	mnl_attr_put_u32(nlh, CTA_ID, htonl(e->id));
+	return ct_exchange(ct, nlh->nlmsg_len, 1, &rx);
+}
+
+static int ct_filter_ok(uint8_t family, uint32_t mark, uint32_t mask)
+{
+	if (family != AF_UNSPEC && !ct_family_ok(family))
+		return 0;
+	return !(mark & ~mask);
+}
+
+int fg_ct_flush_mark(struct fg_ct *ct, uint8_t family, uint32_t mark,
+		     uint32_t mask)
+{
+	struct ct_rx rx = { 0 };
+	struct nlmsghdr *nlh;
+	uint8_t version;
+	int err;
+
+	/* Seatbelts: without a mask (or without CTA_MARK_MASK on an old
+	 * kernel) this request empties the whole table. */
+	if (!mask || !ct_filter_ok(family, mark, mask))
+		return -EINVAL;
+	err = ct_ready(ct);
+	if (err)
+		return err;
+	/* version 0 makes the kernel ignore the family (old conntrack
+	 * tools sent AF_INET and meant everything) */
+	version = family == AF_UNSPEC ? NFNETLINK_V0 : CT_NFNL_V1;
+	rx.lo = rx.hi = ct_next_seq(ct);
+	nlh = ct_msg(ct->tx, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, family, version,
+		     rx.hi);
+	mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark));
+	mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
+	return ct_exchange(ct, nlh->nlmsg_len, 1, &rx);
+}
+
+/* ---- dump ---- */
+
+struct ct_dump_ctx {
+	int (*cb)(const struct fg_ct_entry *e, void *arg);
+	void *arg;
+};
+
+static int ct_dump_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct ct_dump_ctx *d = arg;
+	struct fg_ct_entry e;
+	int err;
+
+	err = ct_parse_entry(nlh, &e);
+	if (err)
+		return err;
+	return d->cb(&e, d->arg);
+}
+
+int fg_ct_dump(struct fg_ct *ct, uint8_t family, uint32_t mark, uint32_t mask,
+	       int (*cb)(const struct fg_ct_entry *e, void *arg), void *arg)
+{
+	struct ct_dump_ctx d = { .cb = cb, .arg = arg };
+	struct ct_rx rx = { .cb = ct_dump_cb, .arg = &d };
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (!cb || !ct_filter_ok(family, mark, mask))
+		return -EINVAL;
+	err = ct_ready(ct);
+	if (err)
+		return err;
+	rx.lo = rx.hi = ct_next_seq(ct);
+	nlh = ct_msg(ct->tx, IPCTNL_MSG_CT_GET, NLM_F_DUMP, family,
+		     NFNETLINK_V0, rx.hi);
+	if (mask) {
+		mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark));
+		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
+	}
+	return ct_exchange(ct, nlh->nlmsg_len, 1, &rx);
+}
+
+static int ct_count_cb(const struct fg_ct_entry *e, void *arg)
+{
+	(void)e;
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
+int fg_ct_count(struct fg_ct *ct, uint8_t family, uint32_t mark, uint32_t mask,
+		uint64_t *count)
+{
+	uint64_t n = 0;
+	int err;
+
+	if (!count)
+		return -EINVAL;
+	err = fg_ct_dump(ct, family, mark, mask, ct_count_cb, &n);
+	*count = n;
+	return err;
+}
+
+/* ---- create ---- */
+
+static void ct_put_tcp(struct nlmsghdr *nlh, uint8_t state)
+{
+	/* entries made here have seen no packet: no window to check */
+	struct nf_ct_tcp_flags lib = { .flags = IP_CT_TCP_FLAG_BE_LIBERAL,
+				       .mask = IP_CT_TCP_FLAG_BE_LIBERAL };
+	struct nlattr *info, *tcp;
+
+	info = mnl_attr_nest_start(nlh, CTA_PROTOINFO);
+	tcp = mnl_attr_nest_start(nlh, CTA_PROTOINFO_TCP);
+	mnl_attr_put_u8(nlh, CTA_PROTOINFO_TCP_STATE, state);
+	mnl_attr_put(nlh, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, sizeof(lib), &lib);
+	mnl_attr_put(nlh, CTA_PROTOINFO_TCP_FLAGS_REPLY, sizeof(lib), &lib);
+	mnl_attr_nest_end(nlh, tcp);
+	mnl_attr_nest_end(nlh, info);
+}
+
+static void ct_put_new(struct nlmsghdr *nlh, const struct fg_ct_entry *e,
+		       uint32_t timeout_s)
+{
+	/* The kernel sets CONFIRMED before it applies CTA_STATUS and refuses
+	 * (EBUSY) a status that would clear it; other bits it keeps. */
+	uint32_t status = (e->status & ~(uint32_t)IPS_UNCHANGEABLE_MASK) |
+			  IPS_CONFIRMED;
+
+	ct_put_tuple(nlh, CTA_TUPLE_ORIG, &e->orig);
+	ct_put_tuple(nlh, CTA_TUPLE_REPLY, &e->reply);
+	mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(timeout_s));
+	mnl_attr_put_u32(nlh, CTA_MARK, htonl(e->mark));
+	if (e->zone)
+		mnl_attr_put_u16(nlh, CTA_ZONE, htons(e->zone));
+	mnl_attr_put_u32(nlh, CTA_STATUS, htonl(status));
+	if (e->orig.l4proto == IPPROTO_TCP && e->tcp_state)
+		ct_put_tcp(nlh, e->tcp_state);
+}
+
+static int ct_entry_ok(const struct fg_ct_entry *e)
+{
+	return ct_family_ok(e->orig.family) &&
+	       e->reply.family == e->orig.family &&
+	       e->reply.l4proto == e->orig.l4proto;
+}
+
+/* One sendmsg() of up to CT_BATCH_MAX NEW messages; only the last asks
+ * for an ACK (errors always come back), so its answer ends the batch. */
+static int ct_create_batch(struct fg_ct *ct, const struct fg_ct_entry *e,
+			   size_t n, uint32_t timeout_s, size_t *took,
+			   size_t *nerr)
+{
+	struct ct_rx rx = { 0 };
+	struct nlmsghdr *nlh = NULL;
+	size_t off = 0, i;
+	int err;
+
+	rx.lo = ct->seq + 1;
+	for (i = 0; i < n && i < CT_BATCH_MAX &&
+		    off + CT_MSG_MAX <= CT_TX_BUF; i++) {
+		nlh = ct_msg(ct->tx + off, IPCTNL_MSG_CT_NEW,
+			     NLM_F_CREATE | NLM_F_EXCL, e[i].orig.family,
+			     NFNETLINK_V0, ct_next_seq(ct));
+		ct_put_new(nlh, &e[i], timeout_s);
+		off += nlh->nlmsg_len;
+	}
+	if (!nlh)
+		return -EINVAL; /* n == 0 */
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	rx.hi = ct->seq;
+	*took = i;
+	err = ct_exchange(ct, off, (uint32_t)i, &rx);
+	*nerr = rx.nerr;
+	return err;
+}
+
+int fg_ct_create_many(struct fg_ct *ct, const struct fg_ct_entry *e, size_t n,
+		      uint32_t timeout_s, size_t *failed)
+{
+	size_t done = 0, took = 0, nerr = 0, batch_nerr, i;
+	int err, first = 0;
+
+	if (failed)
+		*failed = 0;
+	if ((!e && n) || !timeout_s)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!ct_entry_ok(&e[i]))
+			return -EINVAL;
+	err = ct_ready(ct);
+	if (err)
+		return err;
+	for (; done < n; done += took) {
+		err = ct_create_batch(ct, e + done, n - done, timeout_s,
+				      &took, &batch_nerr);
+		nerr += batch_nerr;
+		if (err && !first)
+			first = err;
+		if (err && !batch_nerr)
+			break; /* a socket error, not a refused entry */
+	}
+	if (failed)
+		*failed = nerr;
+	return first;
+}
+
+int fg_ct_create(struct fg_ct *ct, const struct fg_ct_entry *e,
+		 uint32_t timeout_s)
+{
+	if (!e)
+		return -EINVAL;
+	return fg_ct_create_many(ct, e, 1, timeout_s, NULL);
+}
+
+/* ---- helpers ---- */
+
+long long fg_ct_table_count(void)
+{
+	char buf[32], *end;
+	long long v, ret;
+	ssize_t n;
+	int fd;
+
+	fd = open(CT_PROC_COUNT, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		ret = -errno;
+		goto out;
+	}
+	buf[n] = '\0';
+	v = strtoll(buf, &end, 10);
+	ret = (end == buf || v < 0) ? -EBADMSG : v;
+out:
+	close(fd);
+	return ret;
+}
+
+static const char *ct_proto_name(uint8_t p)
+{
+	switch (p) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_ICMPV6: return "icmpv6";
+	case IPPROTO_UDPLITE: return "udplite";
+	case IPPROTO_SCTP: return "sctp";
+	case IPPROTO_DCCP: return "dccp";
+	case IPPROTO_GRE: return "gre";
+	}
+	return NULL;
+}
+
+static int ct_has_ports(uint8_t p)
+{
+	return p == IPPROTO_TCP || p == IPPROTO_UDP || p == IPPROTO_UDPLITE ||
+	       p == IPPROTO_SCTP || p == IPPROTO_DCCP;
+}
+
+/* "addr", "addr:port" or "[addr]:port" */
+static void ct_fmt_ep(char *out, size_t len, const struct fg_ct_tuple *t,
+		      const uint8_t *addr, uint16_t port, int with_port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(t->family, addr, a, sizeof(a)))
+		strcpy(a, "?");
+	if (!with_port)
+		snprintf(out, len, "%s", a);
+	else if (t->family == AF_INET6)
+		snprintf(out, len, "[%s]:%u", a, (unsigned int)ntohs(port));
+	else
+		snprintf(out, len, "%s:%u", a, (unsigned int)ntohs(port));
+}
+
+int fg_ct_tuple_fmt(const struct fg_ct_tuple *t, char *buf, size_t len)
+{
+	char src[64], dst[64], proto[16], extra[40] = "";
+	int ports, n;
+
+	if (!t || !buf || !len)
+		return -EINVAL;
+	buf[0] = '\0';
+	if (!ct_family_ok(t->family))
+		return -EINVAL;
+	if (ct_proto_name(t->l4proto))
+		snprintf(proto, sizeof(proto), "%s", ct_proto_name(t->l4proto));
+	else
+		snprintf(proto, sizeof(proto), "proto %u", t->l4proto);
+	ports = ct_has_ports(t->l4proto);
+	ct_fmt_ep(src, sizeof(src), t, t->saddr, t->sport, ports);
+	ct_fmt_ep(dst, sizeof(dst), t, t->daddr, t->dport, ports);
+	if (ct_is_icmp(t->l4proto))
+		snprintf(extra, sizeof(extra), " id %u type %u code %u",
+			 (unsigned int)ntohs(t->sport),
+			 FG_CT_ICMP_TYPE(t->dport), FG_CT_ICMP_CODE(t->dport));
+	n = snprintf(buf, len, "%s %s -> %s%s", proto, src, dst, extra);
+	if (n < 0)
+		return -EINVAL;
+	return (size_t)n >= len ? -ENOSPC : 0;
+}

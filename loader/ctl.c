@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* ctl.c - the control socket, both ends. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl.h"
+
+const char *fg_ctl_path(const char *opt)
+{
+	const char *env = getenv("FLOWGUARD_SOCKET");
+
+	if (opt && *opt)
+		return opt;
+	return env && *env ? env : FG_CTL_DEFAULT_PATH;
+}
+
+static int fg_ctl_addr(const char *path, struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa->sun_path, path);
+	return 0;
+}
+
+int fg_ctl_listen(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa;
+	mode_t old_umask;
+	int fd, rc;
+
+	rc = fg_ctl_addr(path, &sa);
+	if (rc) {
+		snprintf(err, errlen, "socket path too long: %s", path);
+		return rc;
+	}
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	/* the instance lock is held: a socket file here is a dead one's */
+	unlink(path);
+	old_umask = umask(0177);
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old_umask);
+	if (rc || chmod(path, 0600) || listen(fd, 16))
+		goto fail;
+	return fd;
+fail:
+	rc = -errno;
+	snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int fg_ctl_accept(int lfd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int cfd;
+
+	cfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return -errno;
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
+	    cred.uid != 0) {
+		close(cfd);
+		return -EPERM;
+	}
+	return cfd;
+}
+
+int fg_ctl_recv(int cfd, struct fg_ctl_req *req)
+{
+	ssize_t n;
+
+	/* MSG_TRUNC: n is the real length, so an oversized one is seen */
+	n = recv(cfd, req, sizeof(*req), MSG_TRUNC | MSG_DONTWAIT);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != sizeof(*req) || req->magic != FG_CTL_MAGIC ||
+	    req->cmd == 0 || req->cmd >= FG_CTL_CMD_MAX)
+		return -EBADMSG;
+	if (!memchr(req->iface, '\0', sizeof(req->iface)) ||
+	    !memchr(req->device, '\0', sizeof(req->device)))
+		return -EBADMSG;
+	return 0;
+}
+
+int fg_ctl_send(int cfd, const struct fg_ctl_resp *resp)
+{
+	ssize_t n = send(cfd, resp, sizeof(*resp), MSG_NOSIGNAL | MSG_DONTWAIT);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == sizeof(*resp) ? 0 : -EIO;
+}
+
+static int fg_ctl_wait(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int rc;
+
+	do
+		rc = poll(&pfd, 1, timeout_ms);
+	while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		return -errno;
+	return rc ? 0 : -ETIMEDOUT;
+}
+
+int fg_ctl_call(const char *path, const struct fg_ctl_req *req,
+		struct fg_ctl_resp *resp, int timeout_ms)
+{
+	struct sockaddr_un sa;
+	ssize_t n;
+	int fd, rc;
+
+	rc = fg_ctl_addr(path, &sa);
+	if (rc)
+		return rc;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    send(fd, req, sizeof(*req), MSG_NOSIGNAL) != sizeof(*req)) {
+		rc = -errno;
+		goto out;
+	}
+	rc = fg_ctl_wait(fd, timeout_ms);
+	if (rc)
+		goto out;
+	n = recv(fd, resp, sizeof(*resp), MSG_TRUNC);
+	if (n < 0)
+		rc = -errno;
+	else if ((size_t)n != sizeof(*resp) || resp->magic != FG_CTL_MAGIC)
+		rc = -EBADMSG;
+	else
+		resp->text[sizeof(resp->text) - 1] = '\0';
+out:
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * prog.c - the guard's BPF side, from the loader's view. Two objects exist
+ * because libbpf refuses to open an object with any CO-RE relocation on a
+ * kernel without BTF, even when that program is not loaded.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
+
+#include "log.h"
+#include "prog.h"
+#include "flowguard_ct.skel.h"
+#include "flowguard_skbmark.skel.h"
+
+#define FG_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
+struct fg_prog {
+	struct flowguard_ct *ct;
+	struct flowguard_skbmark *skbmark;
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	enum fg_guard_kind kind;
+};
+
+static const char *const fg_kind_names[] = {
+	[FG_GUARD_CT_KCTX] = "ct (kfunc)",
+	[FG_GUARD_CT_PROBE] = "ct (probe read)",
+	[FG_GUARD_SKBMARK] = "skbmark",
+};
+
+static const char *const fg_kind_progs[] = {
+	[FG_GUARD_CT_KCTX] = "fg_guard_ct_kctx",
+	[FG_GUARD_CT_PROBE] = "fg_guard_ct_probe",
+	[FG_GUARD_SKBMARK] = "fg_guard_skbmark",
+};
+
+const char *fg_prog_kind_name(enum fg_guard_kind kind)
+{
+	return fg_kind_names[kind];
+}
+
+static int fg_kernel_has_kfunc(const char *name)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int found;
+
+	if (!vmlinux)
+		return 0;
+	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
+	btf__free(vmlinux);
+	return found;
+}
+
+int fg_prog_choose(int want_ct, int want_probe, enum fg_guard_kind *kind,
+		   char *err, size_t errlen)
+{
+	int has_btf = access(FG_VMLINUX_BTF, R_OK) == 0;
+
+	if (want_ct == 0 || (want_ct == FG_WANT_AUTO && !has_btf)) {
+		*kind = FG_GUARD_SKBMARK;
+		return 0;
+	}
+	if (!has_btf) {
+		snprintf(err, errlen,
+			 "mode ct needs kernel BTF (%s); use --mode skbmark",
+			 FG_VMLINUX_BTF);
+		return -ENOTSUP;
+	}
+	if (want_probe == FG_WANT_AUTO)
+		want_probe = !fg_kernel_has_kfunc("bpf_cast_to_kern_ctx");
+	*kind = want_probe ? FG_GUARD_CT_PROBE : FG_GUARD_CT_KCTX;
+	return 0;
+}
+
+static int fg_open_skel(struct fg_prog *p, const char *pin_dir,
+			const struct fg_guard_cfg *cfg)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	volatile void *rodata_cfg;
+
+	if (p->kind == FG_GUARD_SKBMARK) {
+		p->skbmark = flowguard_skbmark__open_opts(&opts);
+		if (!p->skbmark)
+			return -errno;
+		p->obj = p->skbmark->obj;
+		rodata_cfg = &p->skbmark->rodata->fg_cfg;
+	} else {
+		p->ct = flowguard_ct__open_opts(&opts);
+		if (!p->ct)
+			return -errno;
+		p->obj = p->ct->obj;
+		rodata_cfg = &p->ct->rodata->fg_cfg;
+	}
+	memcpy((void *)rodata_cfg, cfg, sizeof(*cfg));
+	return 0;
+}
+
+int fg_prog_load(struct fg_prog **out, enum fg_guard_kind kind,
+		 const char *pin_dir, const struct fg_guard_cfg *cfg)
+{
+	struct bpf_program *prog;
+	struct fg_prog *p;
+	int err;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->kind = kind;
+	err = fg_open_skel(p, pin_dir, cfg);
+	if (err)
+		goto out;
+	bpf_object__for_each_program(prog, p->obj) {
+		int ours = !strcmp(bpf_program__name(prog), fg_kind_progs[kind]);
+
+		bpf_program__set_autoload(prog, ours);
+		if (ours)
+			p->prog = prog;
+	}
+	err = p->prog ? bpf_object__load(p->obj) : -ENOENT;
+	if (err)
+		goto out;
+	*out = p;
+	return 0;
+out:
+	fg_prog_close(p);
+	return err;
+}
+
+void fg_prog_close(struct fg_prog *p)
+{
+	if (!p)
+		return;
+	flowguard_ct__destroy(p->ct);
+	flowguard_skbmark__destroy(p->skbmark);
+	free(p);
+}
+
+int fg_prog_unpin(struct fg_prog *p)
+{
+	return bpf_object__unpin_maps(p->obj, NULL);
+}
+
+enum fg_guard_kind fg_prog_kind(const struct fg_prog *p)
+{
+	return p->kind;
+}
+
+int fg_prog_fd(const struct fg_prog *p)
+{
+	return bpf_program__fd(p->prog);
+}
+
+int fg_prog_map_fd(const struct fg_prog *p, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(p->obj, name);
+
+	return map ? bpf_map__fd(map) : -ENOENT;
+}
+
+static void fg_tc_ids(struct bpf_tc_hook *hook, struct bpf_tc_opts *opts,
+		      int ifindex)
+{
+	memset(hook, 0, sizeof(*hook));
+	hook->sz = sizeof(*hook);
+	hook->ifindex = ifindex;
+	hook->attach_point = BPF_TC_EGRESS;
+	memset(opts, 0, sizeof(*opts));
+	opts->sz = sizeof(*opts);
+	opts->handle = FG_TC_HANDLE;
+	opts->priority = FG_TC_PRIORITY;
+}
+
+int fg_prog_attach(const struct fg_prog *p, int ifindex)
+{
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts;
+	int err;
+
+	fg_tc_ids(&hook, &opts, ifindex);
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return err;
+	opts.prog_fd = fg_prog_fd(p);
+	/* REPLACE: a second attach (or a restart) swaps our one filter */
+	opts.flags = BPF_TC_F_REPLACE;
+	return bpf_tc_attach(&hook, &opts);
+}
+
+int fg_prog_detach(int ifindex)
+{
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts;
+
+	/* never bpf_tc_hook_destroy(): it would drop other tools' filters */
+	fg_tc_ids(&hook, &opts, ifindex);
+	return bpf_tc_detach(&hook, &opts);
+}
+
+int fg_prog_attached(int ifindex)
+{
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts;
+	int err;
+
+	fg_tc_ids(&hook, &opts, ifindex);
+	err = bpf_tc_query(&hook, &opts);
+	if (err == -ENOENT || err == -EINVAL)
+		return 0;
+	return err ? err : 1;
+}
+
+int fg_prog_pin_dir_prepare(const char *pin_dir, char *err, size_t errlen)
+{
+	struct statfs st;
+
+	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "pin dir %s: %s", pin_dir,
+			 strerror(errno));
+		return -errno;
+	}
+	if (statfs(pin_dir, &st)) {
+		snprintf(err, errlen, "pin dir %s: %s", pin_dir,
+			 strerror(errno));
+		return -errno;
+	}
+	if (st.f_type != BPF_FS_MAGIC) {
+		snprintf(err, errlen,
+			 "pin dir %s is not on a bpffs (mount -t bpf bpf /sys/fs/bpf)",
+			 pin_dir);
+		return -ENOTDIR;
+	}
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* prog.h - the guard's BPF objects: choose, load, pin, attach, detach. */
+#ifndef FG_PROG_H
+#define FG_PROG_H
+
+#include <stddef.h>
+
+#include "flowguard.h"
+
+/* Which guard program runs: how the flow's mark is read. */
+enum fg_guard_kind {
+	FG_GUARD_CT_KCTX = 0, /* ct entry via bpf_cast_to_kern_ctx (6.2+) */
+	FG_GUARD_CT_PROBE,    /* ct entry via bpf_probe_read_kernel */
+	FG_GUARD_SKBMARK,     /* skb->mark; no kernel BTF needed */
+};
+
+/* What the operator asked for; FG_WANT_AUTO lets the kernel decide. */
+enum fg_want { FG_WANT_AUTO = -1 };
+
+struct fg_prog;
+
+/* want_ct: 1 ct, 0 skbmark, FG_WANT_AUTO; want_probe likewise for the way
+ * ct mode reaches skb->_nfct (1 probe read, 0 kfunc). */
+int fg_prog_choose(int want_ct, int want_probe, enum fg_guard_kind *kind,
+		   char *err, size_t errlen);
+const char *fg_prog_kind_name(enum fg_guard_kind kind);
+
+/* Open, configure, load; maps pinned (or adopted) under pin_dir. */
+int fg_prog_load(struct fg_prog **out, enum fg_guard_kind kind,
+		 const char *pin_dir, const struct fg_guard_cfg *cfg);
+void fg_prog_close(struct fg_prog *p);
+int fg_prog_unpin(struct fg_prog *p);
+
+enum fg_guard_kind fg_prog_kind(const struct fg_prog *p);
+int fg_prog_fd(const struct fg_prog *p);
+int fg_prog_map_fd(const struct fg_prog *p, const char *name);
+
+/* clsact egress, fixed handle/priority: idempotent, other filters kept. */
+int fg_prog_attach(const struct fg_prog *p, int ifindex);
+int fg_prog_detach(int ifindex);
+/* 1 if our filter is on ifindex's egress, 0 if not, -errno on error. */
+int fg_prog_attached(int ifindex);
+
+/* Make the pin dir (its parent must be on a bpffs). */
+int fg_prog_pin_dir_prepare(const char *pin_dir, char *err, size_t errlen);
+
+#endif /* FG_PROG_H */

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * reaper.h - turn one guard event into the deletion of exactly that flow's
+ * conntrack entry, and never of an entry re-created since the event.
+ */
+#ifndef FG_REAPER_H
+#define FG_REAPER_H
+
+#include <stdint.h>
+
+#include "ct.h"
+#include "flowguard.h"
+
+enum fg_reap_outcome {
+	FG_REAP_DELETED = 0, /* the stale entry is gone, by us */
+	FG_REAP_MONITORED,   /* found and left alone (monitor policy) */
+	FG_REAP_GONE,	     /* no such entry any more */
+	FG_REAP_REMARKED,    /* the entry now carries another mark */
+	FG_REAP_RACED,	     /* replaced between our get and our delete */
+	FG_REAP_ERROR,
+};
+
+struct fg_reap {
+	enum fg_reap_outcome outcome;
+	int err;		  /* -errno for FG_REAP_ERROR */
+	struct fg_ct_entry entry; /* valid unless GONE or ERROR */
+};
+
+int fg_reap_event(struct fg_ct *ct, const struct fg_event *ev, uint32_t mask,
+		  int monitor, struct fg_reap *out);
+const char *fg_reap_outcome_name(enum fg_reap_outcome o);
+
+#endif /* FG_REAPER_H */

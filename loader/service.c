@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * service.c - `flowguard run`: load and attach the guard, then one epoll
+ * loop over the ring buffer, signals, the control socket and one timer
+ * that is armed only while the deletion cap holds work back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "backlog.h"
+#include "ct.h"
+#include "ctl.h"
+#include "event.h"
+#include "log.h"
+#include "mark.h"
+#include "prog.h"
+#include "reaper.h"
+#include "service.h"
+#include "svc.h"
+#include "uplinks.h"
+
+#define FG_BACKLOG_LEN 8192
+#define FG_NS_PER_SEC 1000000000ULL
+
+enum fg_ep_tag { FG_EP_SIGNAL = 1, FG_EP_RINGBUF, FG_EP_CTL, FG_EP_TIMER,
+		 FG_EP_CLIENT };
+
+const char *fg_service_pin_dir(const char *opt)
+{
+	const char *env = getenv("FLOWGUARD_PIN_DIR");
+
+	if (opt && *opt)
+		return opt;
+	return env && *env ? env : FG_DEFAULT_PIN_DIR;
+}
+
+static uint64_t fg_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * FG_NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static int fg_ep_add(int ep, int fd, enum fg_ep_tag tag)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN,
+		.data.u64 = ((uint64_t)tag << 32) | (uint32_t)fd,
+	};
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+/* One instance per pin dir: a lock on the dir itself, not its pins, so a
+ * restart can adopt the pins a killed instance left behind. */
+static int fg_svc_lock(struct fg_svc *s, char *err, size_t errlen)
+{
+	s->lock_fd = open(s->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->lock_fd < 0) {
+		snprintf(err, errlen, "pin dir %s: %s", s->pin_dir,
+			 strerror(errno));
+		return -errno;
+	}
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB)) {
+		int rc = -errno;
+
+		snprintf(err, errlen, "another flowguard runs on pin dir %s",
+			 s->pin_dir);
+		/* its pins and its dir: not ours to remove on the way out */
+		close(s->lock_fd);
+		s->lock_fd = -1;
+		return rc == -EWOULDBLOCK ? -EBUSY : rc;
+	}
+	return 0;
+}
+
+static int fg_svc_guard_cfg(const struct fg_conf *c, struct fg_guard_cfg *g,
+			    char *err, size_t errlen)
+{
+	struct fg_mark_reserved r;
+
+	if (fg_mark_reserved(c->mask, &r)) {
+		snprintf(err, errlen, "mask 0x%x has no room for uplinks",
+			 c->mask);
+		return -EINVAL;
+	}
+	memset(g, 0, sizeof(*g));
+	g->mask = c->mask;
+	g->reserved[0] = r.def;
+	g->reserved[1] = r.unreachable;
+	g->reserved[2] = r.blackhole;
+	g->dedupe_ns = (uint64_t)c->dedupe_ms * 1000000ULL;
+	return 0;
+}
+
+static int fg_svc_attach_all(struct fg_svc *s, char *err, size_t errlen)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->up.nr_devs; i++) {
+		rc = fg_prog_attach(s->prog, s->up.devs[i].ifindex);
+		if (rc) {
+			snprintf(err, errlen, "attach to %s: %s",
+				 s->up.devs[i].name, strerror(-rc));
+			return rc;
+		}
+		s->nr_attached = i + 1;
+	}
+	return 0;
+}
+
+static void fg_svc_detach_all(struct fg_svc *s)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->nr_attached; i++) {
+		rc = fg_prog_detach(s->up.devs[i].ifindex);
+		if (rc && rc != -ENOENT)
+			fg_warn("detach from %s: %s", s->up.devs[i].name,
+				strerror(-rc));
+	}
+	s->nr_attached = 0;
+}
+
+static int fg_svc_on_event(void *ctx, void *data, size_t size)
+{
+	struct fg_svc *s = ctx;
+
+	if (fg_event_check(data, size)) {
+		s->st.bad_events++;
+		return 0;
+	}
+	s->st.events++;
+	fg_backlog_push(&s->backlog, data, fg_now_ns());
+	return 0;
+}
+
+static void fg_svc_log_reap(struct fg_svc *s, const struct fg_event *ev,
+			    const struct fg_reap *r)
+{
+	const struct fg_iface *owner = fg_uplinks_by_mark(&s->up, ev->mark);
+	const char *dev = fg_uplinks_dev_by_ifindex(&s->up, (int)ev->ifindex);
+	enum fg_log_level lvl = FG_LOG_DEBUG;
+	char flow[256];
+
+	if (r->outcome == FG_REAP_DELETED || r->outcome == FG_REAP_MONITORED)
+		lvl = FG_LOG_INFO;
+	else if (r->outcome == FG_REAP_ERROR)
+		lvl = FG_LOG_WARN;
+	if (lvl > fg_log_level())
+		return;
+	fg_event_fmt(ev, flow, sizeof(flow));
+	fg_log(lvl, "stale flow %s of %s leaving %s: %s%s%s", flow,
+	       owner ? owner->name : "an unknown uplink", dev ? dev : "?",
+	       fg_reap_outcome_name(r->outcome), r->err ? ": " : "",
+	       r->err ? strerror(-r->err) : "");
+}
+
+static void fg_svc_count_reap(struct fg_svc *s, enum fg_reap_outcome o)
+{
+	uint64_t *slot[] = {
+		[FG_REAP_DELETED] = &s->st.deleted,
+		[FG_REAP_MONITORED] = &s->st.monitored,
+		[FG_REAP_GONE] = &s->st.gone,
+		[FG_REAP_REMARKED] = &s->st.remarked,
+		[FG_REAP_RACED] = &s->st.raced,
+		[FG_REAP_ERROR] = &s->st.errors,
+	};
+
+	(*slot[o])++;
+}
+
+static int fg_svc_arm_timer(struct fg_svc *s, uint64_t at_ns)
+{
+	struct itimerspec its = {};
+
+	if (at_ns) {
+		its.it_value.tv_sec = (time_t)(at_ns / FG_NS_PER_SEC);
+		its.it_value.tv_nsec = (long)(at_ns % FG_NS_PER_SEC);
+	}
+	return timerfd_settime(s->timer_fd, TFD_TIMER_ABSTIME, &its, NULL)
+		       ? -errno
+		       : 0;
+}
+
+/* What the cap held back or the full queue dropped, once per second. */
+static uint64_t fg_svc_report_backlog(struct fg_svc *s, uint64_t now)
+{
+	struct fg_backlog *b = &s->backlog;
+	uint64_t due = s->last_report_ns + FG_NS_PER_SEC;
+
+	if (!b->held && !b->dropped)
+		return 0;
+	if (now < due)
+		return due;
+	fg_warn("deletion cap %" PRIu32 "/s: held back %" PRIu64
+		", dropped %" PRIu64 " (queue full), %zu waiting",
+		s->opts->conf.max_deletes, b->held, b->dropped, b->len);
+	b->held = 0;
+	b->dropped = 0;
+	s->last_report_ns = now;
+	return 0;
+}
+
+static void fg_svc_drain(struct fg_svc *s)
+{
+	int monitor = s->opts->conf.policy == FG_POLICY_MONITOR;
+	uint64_t now = fg_now_ns(), next, report;
+	struct fg_event ev;
+	struct fg_reap r;
+
+	while (fg_backlog_take(&s->backlog, now, &ev)) {
+		fg_reap_event(s->ct, &ev, s->up.mask, monitor, &r);
+		fg_svc_count_reap(s, r.outcome);
+		fg_svc_log_reap(s, &ev, &r);
+		now = fg_now_ns();
+	}
+	next = fg_backlog_next_ns(&s->backlog, now);
+	report = fg_svc_report_backlog(s, now);
+	if (!next || (report && report < next))
+		next = report;
+	fg_svc_arm_timer(s, next);
+}
+
+static int fg_svc_on_signal(struct fg_svc *s)
+{
+	struct signalfd_siginfo si;
+
+	if (read(s->sig_fd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+		fg_info("signal %u: stopping", si.ssi_signo);
+		s->stop = 1;
+	}
+	return 0;
+}
+
+static void fg_svc_on_ctl(struct fg_svc *s)
+{
+	int cfd = fg_ctl_accept(s->ctl_fd);
+
+	if (cfd == -EPERM) {
+		s->st.ctl_refused++;
+		fg_warn("control socket: refused a non-root peer");
+		return;
+	}
+	if (cfd < 0)
+		return;
+	/* the request is read when it arrives, never waited for here */
+	if (fg_ep_add(s->ep_fd, cfd, FG_EP_CLIENT))
+		close(cfd);
+}
+
+static void fg_svc_on_client(struct fg_svc *s, int cfd)
+{
+	struct fg_ctl_resp resp = { .magic = FG_CTL_MAGIC };
+	struct fg_ctl_req req;
+	int rc;
+
+	rc = fg_ctl_recv(cfd, &req);
+	if (rc == -EAGAIN)
+		return;
+	epoll_ctl(s->ep_fd, EPOLL_CTL_DEL, cfd, NULL);
+	if (rc) {
+		s->st.ctl_refused++;
+		fg_warn("control socket: refused a malformed request");
+		resp.status = -EBADMSG;
+		snprintf(resp.text, sizeof(resp.text), "malformed request");
+	} else {
+		fg_svc_ctl_handle(s, &req, &resp);
+	}
+	fg_ctl_send(cfd, &resp);
+	close(cfd);
+}
+
+static void fg_svc_dispatch(struct fg_svc *s, const struct epoll_event *ev)
+{
+	enum fg_ep_tag tag = (enum fg_ep_tag)(ev->data.u64 >> 32);
+	int fd = (int)(uint32_t)ev->data.u64;
+	uint64_t ticks;
+
+	switch (tag) {
+	case FG_EP_SIGNAL:
+		fg_svc_on_signal(s);
+		break;
+	case FG_EP_RINGBUF:
+		ring_buffer__consume(s->rb);
+		fg_svc_drain(s);
+		break;
+	case FG_EP_TIMER:
+		if (read(s->timer_fd, &ticks, sizeof(ticks)) < 0)
+			ticks = 0;
+		fg_svc_drain(s);
+		break;
+	case FG_EP_CTL:
+		fg_svc_on_ctl(s);
+		break;
+	case FG_EP_CLIENT:
+		fg_svc_on_client(s, fd);
+		break;
+	}
+}
+
+static int fg_svc_loop(struct fg_svc *s)
+{
+	struct epoll_event evs[16];
+	int n, i;
+
+	while (!s->stop) {
+		n = epoll_wait(s->ep_fd, evs, 16, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		for (i = 0; i < n; i++)
+			fg_svc_dispatch(s, &evs[i]);
+	}
+	return 0;
+}
+
+static int fg_svc_signals(struct fg_svc *s)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	s->sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	return s->sig_fd < 0 ? -errno : 0;
+}
+
+static int fg_svc_load(struct fg_svc *s, char *err, size_t errlen)
+{
+	const struct fg_service_opts *o = s->opts;
+	struct fg_guard_cfg gcfg;
+	enum fg_guard_kind kind;
+	int rc;
+
+	rc = fg_svc_guard_cfg(&o->conf, &gcfg, err, errlen);
+	if (!rc)
+		rc = fg_prog_choose(o->want_ct, o->want_probe, &kind, err,
+				    errlen);
+	if (rc)
+		return rc;
+	rc = fg_prog_load(&s->prog, kind, s->pin_dir, &gcfg);
+	if (rc) {
+		snprintf(err, errlen, "loading the %s guard: %s",
+			 fg_prog_kind_name(kind), strerror(-rc));
+		return rc;
+	}
+	rc = fg_uplinks_build(&s->up, &o->conf, err, errlen);
+	if (rc)
+		return rc;
+	rc = fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS));
+	if (rc) {
+		snprintf(err, errlen, "filling the uplink table: %s",
+			 strerror(-rc));
+		return rc;
+	}
+	return fg_svc_attach_all(s, err, errlen);
+}
+
+static int fg_svc_fds(struct fg_svc *s, char *err, size_t errlen)
+{
+	int rc;
+
+	s->rb = ring_buffer__new(fg_prog_map_fd(s->prog, FG_MAP_EVENTS),
+				 fg_svc_on_event, s, NULL);
+	if (!s->rb) {
+		snprintf(err, errlen, "ring buffer: %s", strerror(errno));
+		return -errno;
+	}
+	rc = fg_ct_open(&s->ct);
+	if (rc) {
+		snprintf(err, errlen, "conntrack netlink: %s", strerror(-rc));
+		return rc;
+	}
+	s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	s->ep_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->timer_fd < 0 || s->ep_fd < 0 || fg_svc_signals(s)) {
+		snprintf(err, errlen, "event loop: %s", strerror(errno));
+		return -errno;
+	}
+	s->ctl_fd = fg_ctl_listen(s->sock_path, err, errlen);
+	if (s->ctl_fd < 0)
+		return s->ctl_fd;
+	rc = fg_ep_add(s->ep_fd, s->sig_fd, FG_EP_SIGNAL);
+	rc = rc ?: fg_ep_add(s->ep_fd, ring_buffer__epoll_fd(s->rb), FG_EP_RINGBUF);
+	rc = rc ?: fg_ep_add(s->ep_fd, s->timer_fd, FG_EP_TIMER);
+	rc = rc ?: fg_ep_add(s->ep_fd, s->ctl_fd, FG_EP_CTL);
+	if (rc)
+		snprintf(err, errlen, "event loop: %s", strerror(-rc));
+	return rc;
+}
+
+static void fg_svc_log_start(const struct fg_svc *s)
+{
+	const struct fg_conf *c = &s->opts->conf;
+	char list[512] = "";
+	size_t i, off = 0;
+
+	for (i = 0; i < s->up.nr_ifaces && off < sizeof(list); i++) {
+		const struct fg_iface *f = &s->up.ifaces[i];
+
+		off += (size_t)snprintf(list + off, sizeof(list) - off,
+					"%s%s=%s/0x%x%s", i ? " " : "", f->name,
+					s->up.devs[f->dev].name, f->mark,
+					f->up ? "" : "(down)");
+	}
+	fg_info("guarding %s; mode %s, policy %s, mask 0x%x, dedupe %u ms, cap %u/s",
+		list, fg_prog_kind_name(fg_prog_kind(s->prog)),
+		fg_conf_policy_name(c->policy), c->mask, c->dedupe_ms,
+		c->max_deletes);
+}
+
+static void fg_svc_fini(struct fg_svc *s)
+{
+	fg_svc_detach_all(s);
+	if (s->prog && fg_prog_unpin(s->prog))
+		fg_warn("removing pins under %s: %s", s->pin_dir,
+			strerror(errno));
+	if (s->ctl_fd >= 0) {
+		close(s->ctl_fd);
+		unlink(s->sock_path);
+	}
+	ring_buffer__free(s->rb);
+	fg_prog_close(s->prog);
+	fg_ct_close(s->ct);
+	fg_backlog_fini(&s->backlog);
+	if (s->lock_fd >= 0) {
+		rmdir(s->pin_dir);
+		close(s->lock_fd);
+	}
+	if (s->ep_fd >= 0)
+		close(s->ep_fd);
+	if (s->timer_fd >= 0)
+		close(s->timer_fd);
+	if (s->sig_fd >= 0)
+		close(s->sig_fd);
+}
+
+int fg_service_run(const struct fg_service_opts *o)
+{
+	struct fg_svc s = {
+		.opts = o, .lock_fd = -1, .ep_fd = -1, .sig_fd = -1,
+		.timer_fd = -1, .ctl_fd = -1,
+		.pin_dir = fg_service_pin_dir(o->pin_dir),
+		.sock_path = fg_ctl_path(o->sock_path),
+	};
+	char err[512] = "";
+	int rc;
+
+	rc = fg_backlog_init(&s.backlog, FG_BACKLOG_LEN, o->conf.max_deletes,
+			     fg_now_ns());
+	rc = rc ?: fg_prog_pin_dir_prepare(s.pin_dir, err, sizeof(err));
+	rc = rc ?: fg_svc_lock(&s, err, sizeof(err));
+	rc = rc ?: fg_svc_load(&s, err, sizeof(err));
+	rc = rc ?: fg_svc_fds(&s, err, sizeof(err));
+	if (rc) {
+		fg_err("%s", err[0] ? err : strerror(-rc));
+		goto out;
+	}
+	fg_svc_log_start(&s);
+	rc = fg_svc_loop(&s);
+out:
+	fg_svc_fini(&s);
+	return rc;
+}

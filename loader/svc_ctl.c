@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* svc_ctl.c - the service's answers to control requests. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "conf.h"
+#include "counters.h"
+#include "prog.h"
+#include "svc.h"
+
+struct fg_text {
+	char *buf;
+	size_t len, off;
+};
+
+static void fg_text_add(struct fg_text *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void fg_text_add(struct fg_text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->off >= t->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->buf + t->off, t->len - t->off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		t->off += (size_t)n;
+}
+
+static void fg_status_devices(struct fg_svc *s, struct fg_text *t)
+{
+	int fd = fg_prog_map_fd(s->prog, FG_MAP_COUNTERS);
+	struct fg_counters c;
+	size_t i;
+
+	for (i = 0; i < s->up.nr_devs; i++) {
+		if (fg_counters_read(fd, (uint32_t)i, &c))
+			memset(&c, 0, sizeof(c));
+		fg_text_add(t,
+			    "device %s: seen %llu no-ct %llu flagged %llu events %llu lost %llu\n",
+			    s->up.devs[i].name,
+			    (unsigned long long)c.c[FG_CNT_SEEN],
+			    (unsigned long long)c.c[FG_CNT_NO_MARK],
+			    (unsigned long long)c.c[FG_CNT_FLAGGED],
+			    (unsigned long long)c.c[FG_CNT_EVENTS],
+			    (unsigned long long)c.c[FG_CNT_LOST]);
+	}
+}
+
+static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
+{
+	struct fg_text t = { resp->text, sizeof(resp->text), 0 };
+	const struct fg_svc_stats *st = &s->st;
+	size_t i;
+
+	fg_text_add(&t, "mode %s, policy %s, mask 0x%x\n",
+		    fg_prog_kind_name(fg_prog_kind(s->prog)),
+		    fg_conf_policy_name(s->opts->conf.policy), s->up.mask);
+	for (i = 0; i < s->up.nr_ifaces; i++) {
+		const struct fg_iface *f = &s->up.ifaces[i];
+
+		fg_text_add(&t, "uplink %s: device %s mark 0x%x %s\n", f->name,
+			    s->up.devs[f->dev].name, f->mark,
+			    f->up ? "up" : "down");
+	}
+	fg_status_devices(s, &t);
+	fg_text_add(&t,
+		    "events %" PRIu64 ": deleted %" PRIu64 " monitored %" PRIu64
+		    " gone %" PRIu64 " remarked %" PRIu64 " raced %" PRIu64
+		    " errors %" PRIu64 "; held %" PRIu64 " dropped %" PRIu64 "\n",
+		    st->events, st->deleted, st->monitored, st->gone,
+		    st->remarked, st->raced, st->errors,
+		    s->backlog.held_total, s->backlog.dropped_total);
+	resp->values[0] = st->events;
+	resp->values[1] = st->deleted;
+	resp->values[2] = st->monitored;
+	resp->values[3] = st->gone + st->remarked + st->raced;
+	resp->values[4] = st->errors;
+}
+
+void fg_svc_ctl_handle(struct fg_svc *s, const struct fg_ctl_req *req,
+		       struct fg_ctl_resp *resp)
+{
+	switch (req->cmd) {
+	case FG_CTL_STATUS:
+		fg_ctl_status(s, resp);
+		break;
+	default:
+		resp->status = -EOPNOTSUPP;
+		snprintf(resp->text, sizeof(resp->text),
+			 "request %u not supported by this service", req->cmd);
+		break;
+	}
+}

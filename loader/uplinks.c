@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* uplinks.c - the live uplink table and its image in the guard's map. */
+#include <errno.h>
+#include <net/if_arp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "uplinks.h"
+
+/* Ethernet devices carry a 14-byte header at TC egress; PPP, WireGuard and
+ * tun devices start at the IP header. Asked of the current netns. */
+static int fg_dev_l2_len(const char *dev, uint8_t *l2_len)
+{
+	struct ifreq ifr = {};
+	int fd, err = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		err = -errno;
+	else
+		*l2_len = ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER ? 14 : 0;
+	close(fd);
+	return err;
+}
+
+static int fg_dev_index(struct fg_uplinks *u, const char *dev, char *err,
+			size_t errlen)
+{
+	struct fg_dev *d;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < u->nr_devs; i++)
+		if (!strcmp(u->devs[i].name, dev))
+			return (int)i;
+	if (u->nr_devs >= FG_MAX_UPLINKS) {
+		snprintf(err, errlen, "more than %d uplink devices",
+			 FG_MAX_UPLINKS);
+		return -E2BIG;
+	}
+	d = &u->devs[u->nr_devs];
+	snprintf(d->name, sizeof(d->name), "%s", dev);
+	d->ifindex = (int)if_nametoindex(dev);
+	if (!d->ifindex) {
+		snprintf(err, errlen, "uplink device %s: %s", dev,
+			 strerror(errno));
+		return -ENODEV;
+	}
+	rc = fg_dev_l2_len(dev, &d->l2_len);
+	if (rc) {
+		snprintf(err, errlen, "uplink device %s: %s", dev,
+			 strerror(-rc));
+		return rc;
+	}
+	return (int)u->nr_devs++;
+}
+
+int fg_uplinks_build(struct fg_uplinks *u, const struct fg_conf *c,
+		     char *err, size_t errlen)
+{
+	size_t i;
+	int dev;
+
+	memset(u, 0, sizeof(*u));
+	u->mask = c->mask;
+	for (i = 0; i < c->nr_uplinks; i++) {
+		struct fg_iface *f = &u->ifaces[i];
+
+		dev = fg_dev_index(u, c->uplinks[i].device, err, errlen);
+		if (dev < 0)
+			return dev;
+		snprintf(f->name, sizeof(f->name), "%s", c->uplinks[i].name);
+		f->mark = c->uplinks[i].mark & c->mask;
+		f->up = 1;
+		f->dev = dev;
+	}
+	u->nr_ifaces = c->nr_uplinks;
+	return 0;
+}
+
+void fg_uplinks_entry(const struct fg_uplinks *u, size_t dev,
+		      struct fg_uplink *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->slot = (__u16)dev;
+	out->l2_len = u->devs[dev].l2_len;
+	for (i = 0; i < u->nr_ifaces; i++) {
+		const struct fg_iface *f = &u->ifaces[i];
+
+		if (f->dev != (int)dev || !f->up)
+			continue;
+		if (out->nr_allowed < FG_MAX_MARKS_PER_DEV)
+			out->allowed[out->nr_allowed++] = f->mark;
+	}
+}
+
+static int fg_is_our_dev(const struct fg_uplinks *u, __u32 ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < u->nr_devs; i++)
+		if ((__u32)u->devs[i].ifindex == ifindex)
+			return 1;
+	return 0;
+}
+
+/* Entries left by an earlier config (a pinned map adopted at start). */
+static int fg_uplinks_prune(const struct fg_uplinks *u, int map_fd)
+{
+	__u32 key, next;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(map_fd, prev, &next)) {
+		key = next;
+		if (!fg_is_our_dev(u, key)) {
+			if (bpf_map_delete_elem(map_fd, &key))
+				return -errno;
+			prev = NULL; /* restart: the walk lost its place */
+			continue;
+		}
+		prev = &key;
+	}
+	return 0;
+}
+
+int fg_uplinks_sync(const struct fg_uplinks *u, int map_fd)
+{
+	struct fg_uplink entry;
+	size_t i;
+	__u32 key;
+
+	for (i = 0; i < u->nr_devs; i++) {
+		fg_uplinks_entry(u, i, &entry);
+		key = (__u32)u->devs[i].ifindex;
+		if (bpf_map_update_elem(map_fd, &key, &entry, BPF_ANY))
+			return -errno;
+	}
+	return fg_uplinks_prune(u, map_fd);
+}
+
+struct fg_iface *fg_uplinks_find(struct fg_uplinks *u, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < u->nr_ifaces; i++)
+		if (!strcmp(u->ifaces[i].name, name))
+			return &u->ifaces[i];
+	return NULL;
+}
+
+const struct fg_iface *fg_uplinks_by_mark(const struct fg_uplinks *u,
+					  uint32_t mark)
+{
+	size_t i;
+
+	for (i = 0; i < u->nr_ifaces; i++)
+		if (u->ifaces[i].mark == (mark & u->mask))
+			return &u->ifaces[i];
+	return NULL;
+}
+
+const char *fg_uplinks_dev_by_ifindex(const struct fg_uplinks *u, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < u->nr_devs; i++)
+		if (u->devs[i].ifindex == ifindex)
+			return u->devs[i].name;
+	return NULL;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * uplinks.h - the live uplink table: mwan3 interfaces (name, mark, up or
+ * down) grouped by the device they leave through, and its image in the
+ * guard's fg_uplinks map (which marks may leave each device now).
+ */
+#ifndef FG_UPLINKS_H
+#define FG_UPLINKS_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "flowguard.h"
+
+struct fg_iface {
+	char name[FG_NAME_LEN];
+	uint32_t mark; /* already masked */
+	int up;
+	int dev;       /* index into fg_uplinks.devs */
+};
+
+struct fg_dev {
+	char name[IFNAMSIZ];
+	int ifindex;
+	uint8_t l2_len;
+};
+
+struct fg_uplinks {
+	uint32_t mask;
+	struct fg_iface ifaces[FG_MAX_IFACES];
+	size_t nr_ifaces;
+	struct fg_dev devs[FG_MAX_UPLINKS];
+	size_t nr_devs;
+};
+
+/* From a validated config; resolves each device's ifindex and L2 size. */
+int fg_uplinks_build(struct fg_uplinks *u, const struct fg_conf *c,
+		     char *err, size_t errlen);
+/* Write every device's allowed marks; delete entries of other devices. */
+int fg_uplinks_sync(const struct fg_uplinks *u, int map_fd);
+/* Entry for one device as the guard sees it. */
+void fg_uplinks_entry(const struct fg_uplinks *u, size_t dev,
+		      struct fg_uplink *out);
+
+struct fg_iface *fg_uplinks_find(struct fg_uplinks *u, const char *name);
+const struct fg_iface *fg_uplinks_by_mark(const struct fg_uplinks *u,
+					  uint32_t mark);
+const char *fg_uplinks_dev_by_ifindex(const struct fg_uplinks *u,
+				      int ifindex);
+
+#endif /* FG_UPLINKS_H */

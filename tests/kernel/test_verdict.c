@@ -1,0 +1,1033 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_verdict.c - the guards' verdicts on crafted Ethernet frames, run by
+ * the real kernel through BPF_PROG_TEST_RUN.
+ *
+ * The tests run in a child process with its own network and mount
+ * namespaces and its own bpffs (mounted on a mkdtemp folder the parent
+ * removes), so pins, devices and mounts vanish with the child, whatever
+ * happens to it.
+ *
+ * What the kernel (6.18) takes from ctx_in (struct __sk_buff) for a
+ * SCHED_CLS test run, checked in test_ctx_in_fields: mark, priority,
+ * ingress_ifindex (-> skb_iif, not checked against any device), ifindex
+ * (0 or 1: loopback; above 1 an existing device of the caller's netns,
+ * else ENODEV); a field it does not take (protocol) is EINVAL. Frames
+ * must hold the whole IP header their ethertype announces (6.18 refuses
+ * shorter ones with EINVAL), so truncation is tested past the IP header.
+ * Test-run skbs carry no conntrack entry, so the ct guards can only show
+ * their no-entry path here (the drill covers a real entry).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/pkt_cls.h>
+
+#include "counters.h"
+#include "flowguard.h"
+#include "prog.h"
+#include "unit.h"
+
+#define MASK 0x3f00u
+#define MARK_A 0x100u	/* uplink A's own mark */
+#define MARK_B 0x200u	/* uplink B's own mark */
+#define SLOT_A 0
+#define SLOT_B 1
+#define INGRESS_IF 42	/* any number: the kernel does not check it */
+#define MAX_EV 4096
+#define SEC_NS 1000000000ull
+#define RB_CAP (FG_RINGBUF_BYTES / (sizeof(struct fg_event) + 8))
+
+/* ------------------------------------------------------------ sandbox */
+
+static char bpffs[64];
+static int if_a, if_b; /* the two ends of a veth pair in our netns */
+
+static int lo_up(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int rc = -1;
+
+	if (fd < 0)
+		return -1;
+	strcpy(ifr.ifr_name, "lo");
+	if (!ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+		ifr.ifr_flags |= IFF_UP;
+		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return rc;
+}
+
+/* In the child: private namespaces, bpffs, two devices. */
+static int sandbox_enter(void)
+{
+	if (unshare(CLONE_NEWNET) || unshare(CLONE_NEWNS)) {
+		perror("unshare");
+		return -1;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		perror("mount --make-rprivate /");
+		return -1;
+	}
+	if (mount("bpf", bpffs, "bpf", 0, "mode=0700")) {
+		perror("mount bpffs");
+		return -1;
+	}
+	if (lo_up()) {
+		perror("lo up");
+		return -1;
+	}
+	if (system("ip link add fgva type veth peer name fgvb"))
+		return -1;
+	if_a = (int)if_nametoindex("fgva");
+	if_b = (int)if_nametoindex("fgvb");
+	if (if_a <= 1 || if_b <= 1) {
+		fprintf(stderr, "veth ifindex: %d %d\n", if_a, if_b);
+		return -1;
+	}
+	return 0;
+}
+
+/* Run fn in a sandboxed child; the parent only waits and removes the
+ * mount point (on the host it is a plain empty folder). */
+static int sandbox_run(const char *name, int (*fn)(void))
+{
+	int status = 0, rc;
+	pid_t pid;
+
+	snprintf(bpffs, sizeof(bpffs), "/tmp/fg-%s.XXXXXX", name);
+	if (!mkdtemp(bpffs)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		rc = sandbox_enter() ? 3 : fn();
+		fflush(NULL);
+		_exit(rc);
+	}
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	rmdir(bpffs);
+	if (pid < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (WIFSIGNALED(status)) {
+		printf("FAIL %s (killed by signal %d)\n", name,
+		       WTERMSIG(status));
+		return 1;
+	}
+	rc = WEXITSTATUS(status);
+	if (rc == 3)
+		printf("FAIL %s (sandbox setup failed)\n", name);
+	return rc;
+}
+
+/* ------------------------------------------------------------ frames */
+
+struct pkt {
+	int v6;
+	uint8_t proto;	 /* IPPROTO_TCP, _UDP, _ICMP (ICMPv6 with v6) */
+	uint8_t saddr[16];
+	uint8_t daddr[16];
+	uint16_t sport; /* ICMP: echo id */
+	uint16_t dport; /* ICMP: ignored (echo request) */
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t frag_off; /* IPv4 only, host order, flag bits included */
+};
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
+static size_t l4_build(const struct pkt *p, uint8_t *l4)
+{
+	switch (p->proto) {
+	case IPPROTO_TCP:
+		memset(l4, 0, 20);
+		put16(l4, p->sport);
+		put16(l4 + 2, p->dport);
+		put32(l4 + 4, p->seq);
+		put32(l4 + 8, p->ack);
+		l4[12] = 5 << 4;
+		l4[13] = p->flags;
+		put16(l4 + 14, 64240);
+		return 20;
+	case IPPROTO_UDP:
+		put16(l4, p->sport);
+		put16(l4 + 2, p->dport);
+		put16(l4 + 4, 8 + 4);
+		put16(l4 + 6, 0);
+		memcpy(l4 + 8, "data", 4);
+		return 12;
+	default: /* echo request */
+		l4[0] = p->v6 ? 128 : 8;
+		l4[1] = 0;
+		put16(l4 + 2, 0);
+		put16(l4 + 4, p->sport);
+		put16(l4 + 6, 1);
+		memcpy(l4 + 8, "pingpong", 8);
+		return 16;
+	}
+}
+
+/* Ethernet + IP + L4; returns the frame length. */
+static size_t pkt_build(const struct pkt *p, uint8_t *f)
+{
+	static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
+	uint8_t *ip = f + 14;
+	size_t l4len;
+
+	memcpy(f, macs, 12);
+	if (!p->v6) {
+		put16(f + 12, 0x0800);
+		l4len = l4_build(p, ip + 20);
+		memset(ip, 0, 20);
+		ip[0] = 0x45;
+		put16(ip + 2, 20 + l4len);
+		put16(ip + 4, 0x1234);
+		put16(ip + 6, p->frag_off ? p->frag_off : 0x4000);
+		ip[8] = 64;
+		ip[9] = p->proto;
+		memcpy(ip + 12, p->saddr, 4);
+		memcpy(ip + 16, p->daddr, 4);
+		return 14 + 20 + l4len;
+	}
+	put16(f + 12, 0x86dd);
+	l4len = l4_build(p, ip + 40);
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	put16(ip + 4, l4len);
+	ip[6] = p->proto;
+	ip[7] = 64;
+	memcpy(ip + 8, p->saddr, 16);
+	memcpy(ip + 24, p->daddr, 16);
+	return 14 + 40 + l4len;
+}
+
+/* A flow of family v6 and protocol index k (0 tcp, 1 udp, 2 icmp); n
+ * makes it distinct (source address and port). */
+static struct pkt flow(int v6, int k, unsigned n)
+{
+	static const uint8_t protos[2][3] = {
+		{ IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP },
+		{ IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMPV6 },
+	};
+	struct pkt p = { 0 };
+
+	p.v6 = v6;
+	p.proto = protos[!!v6][k];
+	p.sport = 10000 + (n & 0x7fff);
+	p.dport = k == 2 ? 0 : 443;
+	p.seq = 0x11223344 + n;
+	p.ack = 0x55667788 - n;
+	p.flags = k == 0 ? (FG_TCP_ACK | 0x08) : 0;
+	if (!v6) {
+		/* 100.64.x.y -> 192.0.2.7 */
+		p.saddr[0] = 100;
+		p.saddr[1] = 64 + ((n >> 16) & 0x3f);
+		p.saddr[2] = (n >> 8) & 0xff;
+		p.saddr[3] = n & 0xff;
+		memcpy(p.daddr, (uint8_t[]){ 192, 0, 2, 7 }, 4);
+	} else {
+		/* 2001:db8::n -> 2001:db8:ffff::7 */
+		memcpy(p.saddr, (uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8 }, 4);
+		put32(p.saddr + 12, n);
+		memcpy(p.daddr, (uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8, 0xff,
+					     0xff },
+		       6);
+		p.daddr[15] = 7;
+	}
+	return p;
+}
+
+/* The dedupe key the guard builds for p leaving on ifindex. */
+static struct fg_flow_key flow_key(const struct pkt *p, int ifindex)
+{
+	struct fg_flow_key k = { 0 };
+
+	memcpy(k.saddr, p->saddr, p->v6 ? 16 : 4);
+	memcpy(k.daddr, p->daddr, p->v6 ? 16 : 4);
+	k.family = p->v6 ? 10 : 2;
+	k.l4proto = p->proto;
+	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
+		k.sport = htons(p->sport);
+		k.dport = htons(p->dport);
+	} else {
+		k.sport = htons(p->sport);
+		k.dport = htons((p->v6 ? 128 : 8) << 8);
+	}
+	k.ifindex = (uint32_t)ifindex;
+	return k;
+}
+
+/* ------------------------------------------------------------ fixture */
+
+struct fx {
+	struct fg_prog *prog;
+	char pin[PATH_MAX];
+	int prog_fd, up_fd, cnt_fd, flows_fd, ev_fd;
+	struct ring_buffer *rb;
+	struct fg_event ev[MAX_EV];
+	size_t nr_ev;
+	size_t bad_ev;
+};
+
+static struct fx F;
+static unsigned fx_seq;
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct fx *f = ctx;
+
+	if (size != sizeof(struct fg_event) || f->nr_ev >= MAX_EV) {
+		f->bad_ev++;
+		return 0;
+	}
+	memcpy(&f->ev[f->nr_ev++], data, size);
+	return 0;
+}
+
+/* n marks written into allowed[], of which nr_allowed count. */
+static int fx_uplink_nr(struct fx *f, int ifindex, uint16_t slot,
+			const uint32_t *marks, uint32_t n, uint32_t nr_allowed)
+{
+	struct fg_uplink up = { .slot = slot, .l2_len = 14 };
+	uint32_t key = (uint32_t)ifindex;
+
+	if (n)
+		memcpy(up.allowed, marks, n * sizeof(*marks));
+	up.nr_allowed = nr_allowed;
+	if (bpf_map_update_elem(f->up_fd, &key, &up, BPF_ANY)) {
+		printf("  uplink %d: %s\n", ifindex, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int fx_uplink(struct fx *f, int ifindex, uint16_t slot,
+		     const uint32_t *marks, uint32_t n)
+{
+	return fx_uplink_nr(f, ifindex, slot, marks, n, n);
+}
+
+static void fx_close(struct fx *f)
+{
+	ring_buffer__free(f->rb);
+	f->rb = NULL;
+	if (f->prog) {
+		fg_prog_unpin(f->prog);
+		fg_prog_close(f->prog);
+		f->prog = NULL;
+	}
+	if (f->pin[0])
+		rmdir(f->pin);
+	f->pin[0] = '\0';
+}
+
+/* Fresh maps (own pin dir), uplink A allows MARK_A, B allows MARK_B. */
+static int fx_open(struct fx *f, enum fg_guard_kind kind, uint64_t dedupe_ns)
+{
+	struct fg_guard_cfg cfg = {
+		.dedupe_ns = dedupe_ns,
+		.mask = MASK,
+		.reserved = { 0x3f00, 0x3e00, 0x3d00 },
+	};
+	char err[256] = "";
+	int rc;
+
+	memset(f, 0, offsetof(struct fx, ev));
+	f->nr_ev = f->bad_ev = 0;
+	snprintf(f->pin, sizeof(f->pin), "%s/t%u", bpffs, ++fx_seq);
+	if (fg_prog_pin_dir_prepare(f->pin, err, sizeof(err))) {
+		printf("  %s\n", err);
+		return -1;
+	}
+	rc = fg_prog_load(&f->prog, kind, f->pin, &cfg);
+	if (rc) {
+		printf("  fg_prog_load(%s): %s\n", fg_prog_kind_name(kind),
+		       strerror(-rc));
+		f->prog = NULL;
+		goto fail;
+	}
+	f->prog_fd = fg_prog_fd(f->prog);
+	f->up_fd = fg_prog_map_fd(f->prog, FG_MAP_UPLINKS);
+	f->cnt_fd = fg_prog_map_fd(f->prog, FG_MAP_COUNTERS);
+	f->flows_fd = fg_prog_map_fd(f->prog, FG_MAP_FLOWS);
+	f->ev_fd = fg_prog_map_fd(f->prog, FG_MAP_EVENTS);
+	if (f->prog_fd < 0 || f->up_fd < 0 || f->cnt_fd < 0 ||
+	    f->flows_fd < 0 || f->ev_fd < 0) {
+		printf("  missing program or map fd\n");
+		goto fail;
+	}
+	f->rb = ring_buffer__new(f->ev_fd, on_event, f, NULL);
+	if (!f->rb) {
+		printf("  ring_buffer__new: %s\n", strerror(errno));
+		goto fail;
+	}
+	if (fx_uplink(f, if_a, SLOT_A, (uint32_t[]){ MARK_A }, 1) ||
+	    fx_uplink(f, if_b, SLOT_B, (uint32_t[]){ MARK_B }, 1))
+		goto fail;
+	return 0;
+fail:
+	fx_close(f);
+	return -1;
+}
+
+/* One test run; returns the program's return value, -1 on a syscall
+ * error (printed). repeat 0 means 1. */
+static int fx_run_raw(struct fx *f, const void *frame, size_t len,
+		      uint32_t mark, int ifindex, uint32_t repeat)
+{
+	struct __sk_buff ctx = {
+		.mark = mark,
+		.ifindex = (uint32_t)ifindex,
+		.ingress_ifindex = INGRESS_IF,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = (uint32_t)len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(f->prog_fd, &o)) {
+		printf("  test_run(len %zu, mark 0x%x, if %d): %s\n", len,
+		       mark, ifindex, strerror(errno));
+		return -1;
+	}
+	return (int)o.retval;
+}
+
+/* Like fx_run_raw, without printing: -errno when the kernel refuses. */
+static int fx_run_quiet(struct fx *f, const void *frame, size_t len,
+			uint32_t mark, int ifindex)
+{
+	struct __sk_buff ctx = { .mark = mark, .ifindex = (uint32_t)ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = (uint32_t)len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx));
+
+	if (bpf_prog_test_run_opts(f->prog_fd, &o))
+		return -errno;
+	return (int)o.retval;
+}
+
+/* Run a frame; every guard must return TC_ACT_OK. */
+#define RUN_FRAME(f, frame, len, mark, ifindex)                             \
+	CHECK_EQ_U(fx_run_raw((f), (frame), (len), (mark), (ifindex), 1),   \
+		   TC_ACT_OK)
+
+static void send_pkt(struct fx *f, const struct pkt *p, uint32_t mark,
+		     int ifindex)
+{
+	uint8_t frame[128];
+	size_t len = pkt_build(p, frame);
+
+	RUN_FRAME(f, frame, len, mark, ifindex);
+}
+
+static size_t fx_drain(struct fx *f)
+{
+	size_t before = f->nr_ev;
+	int n = ring_buffer__consume(f->rb);
+
+	CHECK(n >= 0);
+	CHECK_EQ_U(f->bad_ev, 0);
+	CHECK_EQ_U(f->nr_ev - before, n < 0 ? 0 : (size_t)n);
+	return f->nr_ev - before;
+}
+
+static struct fg_counters fx_cnt(struct fx *f, uint32_t slot)
+{
+	struct fg_counters c;
+
+	CHECK_EQ_U(fg_counters_read(f->cnt_fd, slot, &c), 0);
+	return c;
+}
+
+#define CHECK_CNT(f, slot, seen, nomark, flagged, events, lost)             \
+	do {                                                                \
+		struct fg_counters _c = fx_cnt((f), (slot));                \
+		CHECK_EQ_U(_c.c[FG_CNT_SEEN], (seen));                      \
+		CHECK_EQ_U(_c.c[FG_CNT_NO_MARK], (nomark));                 \
+		CHECK_EQ_U(_c.c[FG_CNT_FLAGGED], (flagged));                \
+		CHECK_EQ_U(_c.c[FG_CNT_EVENTS], (events));                  \
+		CHECK_EQ_U(_c.c[FG_CNT_LOST], (lost));                      \
+	} while (0)
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * SEC_NS + (uint64_t)ts.tv_nsec;
+}
+
+/* The event must describe p exactly as it left. */
+static void check_event(const struct fg_event *e, const struct pkt *p,
+			uint32_t mark, int ifindex, uint64_t t0, uint64_t t1)
+{
+	struct fg_flow_key k = flow_key(p, ifindex);
+	int tcp = p->proto == IPPROTO_TCP;
+
+	CHECK(memcmp(e->saddr, k.saddr, 16) == 0);
+	CHECK(memcmp(e->daddr, k.daddr, 16) == 0);
+	CHECK_EQ_U(e->sport, k.sport);
+	CHECK_EQ_U(e->dport, k.dport);
+	CHECK_EQ_U(e->family, p->v6 ? 10 : 2);
+	CHECK_EQ_U(e->l4proto, p->proto);
+	CHECK_EQ_U(e->tcp_seq, tcp ? htonl(p->seq) : 0);
+	CHECK_EQ_U(e->tcp_ack, tcp ? htonl(p->ack) : 0);
+	CHECK_EQ_U(e->tcp_flags, tcp ? p->flags : 0);
+	CHECK_EQ_U(e->mark, mark);
+	CHECK_EQ_U(e->ifindex, ifindex);
+	CHECK_EQ_U(e->ingress_ifindex, INGRESS_IF);
+	CHECK_EQ_U(e->source, FG_SRC_PKT);
+	CHECK_EQ_U(e->ct_dir, FG_DIR_UNKNOWN);
+	CHECK_EQ_U(e->zone, 0);
+	CHECK_EQ_U(e->pad[0], 0);
+	CHECK(e->ts_ns >= t0 && e->ts_ns <= t1);
+}
+
+#define FX_OPEN(kind, dedupe)                                               \
+	do {                                                                \
+		int _rc = fx_open(&F, (kind), (dedupe));                    \
+		CHECK(_rc == 0);                                            \
+		if (_rc)                                                    \
+			return;                                             \
+	} while (0)
+
+/* ------------------------------------------------------------ tests */
+
+/* What the kernel accepts in ctx_in, and that the guard sees it. */
+static void test_ctx_in_fields(void)
+{
+	struct __sk_buff in = { .mark = 0x201, .ifindex = (uint32_t)if_a,
+				.ingress_ifindex = INGRESS_IF,
+				.priority = 7 };
+	struct __sk_buff out = { 0 };
+	struct pkt p = flow(0, 0, 1);
+	uint8_t frame[128];
+	size_t len = pkt_build(&p, frame);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = (uint32_t)len, .ctx_in = &in,
+		    .ctx_size_in = sizeof(in), .ctx_out = &out,
+		    .ctx_size_out = sizeof(out));
+	uint64_t t0;
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	t0 = now_ns();
+	CHECK_EQ_U(bpf_prog_test_run_opts(F.prog_fd, &o), 0);
+	CHECK_EQ_U(o.retval, TC_ACT_OK);
+	CHECK_EQ_U(out.mark, 0x201);
+	CHECK_EQ_U(out.ifindex, if_a);
+	CHECK_EQ_U(out.priority, 7);
+	CHECK_EQ_U(fx_drain(&F), 1);
+	if (F.nr_ev == 1)
+		check_event(&F.ev[0], &p, 0x201, if_a, t0, now_ns());
+
+	/* an ifindex of no device in this netns */
+	in.ifindex = 4000;
+	CHECK(bpf_prog_test_run_opts(F.prog_fd, &o) < 0 && errno == ENODEV);
+	/* a field test_run does not take (protocol) */
+	in.ifindex = (uint32_t)if_a;
+	in.protocol = htons(0x0800);
+	CHECK(bpf_prog_test_run_opts(F.prog_fd, &o) < 0 && errno == EINVAL);
+	/* ifindex 0 and 1 both mean loopback */
+	in.protocol = 0;
+	in.ifindex = 0;
+	CHECK_EQ_U(bpf_prog_test_run_opts(F.prog_fd, &o), 0);
+	CHECK_EQ_U(out.ifindex, 1);
+	fx_close(&F);
+}
+
+static void test_skbmark_allowed_not_flagged(void)
+{
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int k = 0; k < 3; k++) {
+			struct pkt p = flow(v6, k, 1);
+
+			send_pkt(&F, &p, MARK_A, if_a);
+			send_pkt(&F, &p, MARK_B, if_b);
+		}
+	CHECK_EQ_U(fx_drain(&F), 0);
+	CHECK_CNT(&F, SLOT_A, 6, 0, 0, 0, 0);
+	CHECK_CNT(&F, SLOT_B, 6, 0, 0, 0, 0);
+	fx_close(&F);
+}
+
+/* Another uplink's mark (or one no uplink has): one event per flow,
+ * the packet's own tuple, for IPv4/IPv6 x TCP/UDP/ICMP. */
+static void test_skbmark_foreign_flagged_event(void)
+{
+	struct pkt ps[6];
+	uint32_t marks[6];
+	uint64_t t0, t1;
+	int n = 0;
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	t0 = now_ns();
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int k = 0; k < 3; k++, n++) {
+			ps[n] = flow(v6, k, 100 + n);
+			marks[n] = n % 2 ? 0x3c00 : MARK_B;
+			send_pkt(&F, &ps[n], marks[n], if_a);
+		}
+	t1 = now_ns();
+	CHECK_EQ_U(fx_drain(&F), 6);
+	for (int i = 0; i < 6 && i < (int)F.nr_ev; i++)
+		check_event(&F.ev[i], &ps[i], marks[i], if_a, t0, t1);
+	CHECK_CNT(&F, SLOT_A, 6, 0, 6, 6, 0);
+	CHECK_CNT(&F, SLOT_B, 0, 0, 0, 0, 0);
+	fx_close(&F);
+}
+
+/* Cut anywhere before the ports: not parsed, never flagged, no event. */
+static void test_skbmark_truncated_never_flagged(void)
+{
+	static const size_t cuts4[] = { 14, 14 + 1, 14 + 19 };
+	static const size_t cuts6[] = { 14, 14 + 20, 14 + 39 };
+	/* L4 headers need 20 (TCP), 8 (UDP), 6 (ICMP) bytes */
+	static const size_t l4need[] = { 20, 8, 6 };
+	uint8_t frame[128];
+	unsigned seen = 0;
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	for (int v6 = 0; v6 < 2; v6++) {
+		size_t l3 = v6 ? 40 : 20;
+
+		for (int k = 0; k < 3; k++) {
+			struct pkt p = flow(v6, k, 7);
+
+			pkt_build(&p, frame);
+			RUN_FRAME(&F, frame, 14 + l3, MARK_B, if_a);
+			RUN_FRAME(&F, frame, 14 + l3 + l4need[k] - 1, MARK_B,
+				  if_a);
+			seen += 2;
+		}
+		/* cut inside the IP header: 6.18 refuses these itself
+		 * (EINVAL); should a kernel take them, the guard must pass */
+		for (int i = 0; i < 3; i++) {
+			struct pkt p = flow(v6, 0, 7);
+			int rc;
+
+			pkt_build(&p, frame);
+			rc = fx_run_quiet(&F, frame, v6 ? cuts6[i] : cuts4[i],
+					  MARK_B, if_a);
+			CHECK(rc == TC_ACT_OK || rc == -EINVAL);
+			seen += rc == TC_ACT_OK;
+		}
+	}
+	/* IPv4 options running past the end of the frame (ihl 15) */
+	{
+		struct pkt p = flow(0, 0, 8);
+		size_t len = pkt_build(&p, frame);
+
+		frame[14] = 0x4f;
+		RUN_FRAME(&F, frame, len, MARK_B, if_a);
+		seen++;
+	}
+	/* IPv4 ethertype with a bad header: ihl 4, version 6 */
+	for (int i = 0; i < 2; i++) {
+		struct pkt p = flow(0, 0, 8);
+		size_t len = pkt_build(&p, frame);
+
+		frame[14] = i ? 0x65 : 0x44;
+		RUN_FRAME(&F, frame, len, MARK_B, if_a);
+		seen++;
+	}
+	CHECK_EQ_U(fx_drain(&F), 0);
+	CHECK_CNT(&F, SLOT_A, seen, 0, 0, 0, 0);
+	fx_close(&F);
+}
+
+static void test_skbmark_non_ip_never_flagged(void)
+{
+	uint8_t arp[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0,
+			    1, 0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1 };
+	uint8_t lldp[60] = { 0x01, 0x80, 0xc2, 0, 0, 0x0e, 2, 0, 0, 0, 0, 1,
+			     0x88, 0xcc };
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	RUN_FRAME(&F, arp, sizeof(arp), MARK_B, if_a);
+	RUN_FRAME(&F, arp, sizeof(arp), 0x3c00, if_a);
+	RUN_FRAME(&F, lldp, sizeof(lldp), MARK_B, if_a);
+	CHECK_EQ_U(fx_drain(&F), 0);
+	CHECK_CNT(&F, SLOT_A, 3, 0, 0, 0, 0);
+	fx_close(&F);
+}
+
+/* The uplink's own mark once it is down (absent from allowed). */
+static void test_skbmark_down_uplink_flagged(void)
+{
+	struct pkt p1 = flow(0, 0, 1), p2 = flow(1, 1, 2);
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	CHECK_EQ_U(fx_uplink(&F, if_a, SLOT_A, NULL, 0), 0);
+	send_pkt(&F, &p1, MARK_A, if_a);
+	/* down, and the device now carries a spare interface's mark */
+	CHECK_EQ_U(fx_uplink(&F, if_a, SLOT_A, (uint32_t[]){ 0x300 }, 1), 0);
+	send_pkt(&F, &p2, MARK_A, if_a);
+	send_pkt(&F, &p2, 0x300, if_a);
+	CHECK_EQ_U(fx_drain(&F), 2);
+	if (F.nr_ev == 2) {
+		CHECK_EQ_U(F.ev[0].mark, MARK_A);
+		CHECK_EQ_U(F.ev[0].family, 2);
+		CHECK_EQ_U(F.ev[1].mark, MARK_A);
+		CHECK_EQ_U(F.ev[1].family, 10);
+	}
+	CHECK_CNT(&F, SLOT_A, 3, 0, 2, 2, 0);
+	fx_close(&F);
+}
+
+/* wan and wan6 (or more) on one device: every allowed slot counts, and
+ * slots past nr_allowed do not. */
+static void test_skbmark_two_marks_one_dev(void)
+{
+	uint32_t eight[8] = { 0x100, 0x200, 0x300, 0x400,
+			      0x500, 0x600, 0x700, 0x800 };
+	struct pkt p = flow(1, 0, 3);
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	CHECK_EQ_U(fx_uplink(&F, if_a, SLOT_A, (uint32_t[]){ 0x100, 0x400 },
+			     2),
+		   0);
+	send_pkt(&F, &p, 0x100, if_a);
+	send_pkt(&F, &p, 0x400, if_a);
+	CHECK_EQ_U(fx_drain(&F), 0);
+	send_pkt(&F, &p, 0x200, if_a);
+	CHECK_EQ_U(fx_drain(&F), 1);
+
+	CHECK_EQ_U(fx_uplink(&F, if_a, SLOT_A, eight, 8), 0);
+	p = flow(1, 0, 4);
+	for (int i = 0; i < 8; i++)
+		send_pkt(&F, &p, eight[i], if_a);
+	CHECK_EQ_U(fx_drain(&F), 0);
+	/* allowed[7] still holds 0x800, but nr_allowed says 7 */
+	CHECK_EQ_U(fx_uplink_nr(&F, if_a, SLOT_A, eight, 8, 7), 0);
+	send_pkt(&F, &p, 0x800, if_a);
+	CHECK_EQ_U(fx_drain(&F), 1);
+	CHECK_CNT(&F, SLOT_A, 12, 0, 2, 2, 0);
+	fx_close(&F);
+}
+
+/* Mark 0 and the reserved marks, with or without bits outside the mask,
+ * on an up and on a down uplink. */
+static void test_skbmark_reserved_never_flagged(void)
+{
+	static const uint32_t marks[] = {
+		0,	    0x3f00,	 0x3e00,	0x3d00,
+		0x3f01,	    0x80003e00,	 0x3dff,	0x1,
+		0xff,	    0xffff00ff,	 0x3f00 | 0x10000,
+	};
+	const int n = (int)(sizeof(marks) / sizeof(marks[0]));
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	for (int i = 0; i < n; i++)
+		for (int v6 = 0; v6 < 2; v6++) {
+			struct pkt p = flow(v6, i % 3, (unsigned)i);
+
+			send_pkt(&F, &p, marks[i], if_a);
+		}
+	CHECK_EQ_U(fx_uplink(&F, if_a, SLOT_A, NULL, 0), 0);
+	for (int i = 0; i < n; i++) {
+		struct pkt p = flow(0, 0, (unsigned)i);
+
+		send_pkt(&F, &p, marks[i], if_a);
+	}
+	CHECK_EQ_U(fx_drain(&F), 0);
+	CHECK_CNT(&F, SLOT_A, 3 * n, 0, 0, 0, 0);
+	fx_close(&F);
+}
+
+/* Only (mark & mask) decides; the event carries the full mark. */
+static void test_skbmark_extra_bits_outside_mask(void)
+{
+	struct pkt p1 = flow(0, 1, 1), p2 = flow(0, 1, 2);
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	send_pkt(&F, &p1, MARK_A | 0xff0000ff, if_a); /* own: passes */
+	send_pkt(&F, &p2, MARK_B | 0x1, if_a);	    /* foreign: flagged */
+	CHECK_EQ_U(fx_drain(&F), 1);
+	if (F.nr_ev == 1)
+		CHECK_EQ_U(F.ev[0].mark, MARK_B | 0x1);
+	CHECK_CNT(&F, SLOT_A, 2, 0, 1, 1, 0);
+	fx_close(&F);
+}
+
+/* A later IPv4 fragment has no ports: flagged with ports 0. */
+static void test_skbmark_ipv4_later_fragment(void)
+{
+	struct pkt p = flow(0, 1, 9);
+
+	p.frag_off = 0x2000 | 185; /* MF, offset 1480 */
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	send_pkt(&F, &p, MARK_B, if_a);
+	CHECK_EQ_U(fx_drain(&F), 1);
+	if (F.nr_ev == 1) {
+		CHECK_EQ_U(F.ev[0].sport, 0);
+		CHECK_EQ_U(F.ev[0].dport, 0);
+		CHECK_EQ_U(F.ev[0].l4proto, IPPROTO_UDP);
+	}
+	CHECK_CNT(&F, SLOT_A, 1, 0, 1, 1, 0);
+	fx_close(&F);
+}
+
+static void test_skbmark_dedupe_same_flow(void)
+{
+	struct pkt x = flow(0, 0, 20), y = flow(0, 0, 21);
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	for (int i = 0; i < 5; i++)
+		send_pkt(&F, &x, MARK_B, if_a);
+	CHECK_EQ_U(fx_drain(&F), 1);
+	send_pkt(&F, &y, MARK_B, if_a); /* another flow */
+	CHECK_EQ_U(fx_drain(&F), 1);
+	send_pkt(&F, &x, MARK_A, if_b); /* same tuple, other uplink */
+	CHECK_EQ_U(fx_drain(&F), 1);
+	send_pkt(&F, &x, MARK_B, if_a);
+	send_pkt(&F, &y, MARK_B, if_a);
+	CHECK_EQ_U(fx_drain(&F), 0);
+	CHECK_CNT(&F, SLOT_A, 8, 0, 8, 2, 0);
+	CHECK_CNT(&F, SLOT_B, 1, 0, 1, 1, 0);
+	fx_close(&F);
+}
+
+static void test_skbmark_dedupe_interval_expires(void)
+{
+	const uint64_t dedupe = 100 * 1000 * 1000;
+	struct pkt x = flow(1, 0, 30);
+	uint64_t t0;
+
+	FX_OPEN(FG_GUARD_SKBMARK, dedupe);
+	t0 = now_ns();
+	send_pkt(&F, &x, MARK_B, if_a);
+	send_pkt(&F, &x, MARK_B, if_a);
+	/* only meaningful if the second packet came within the interval */
+	CHECK(now_ns() - t0 < dedupe);
+	CHECK_EQ_U(fx_drain(&F), 1);
+	usleep(150 * 1000);
+	send_pkt(&F, &x, MARK_B, if_a);
+	send_pkt(&F, &x, MARK_B, if_a);
+	CHECK_EQ_U(fx_drain(&F), 1);
+	CHECK_CNT(&F, SLOT_A, 4, 0, 4, 2, 0);
+	fx_close(&F);
+}
+
+/* A mixed stream: every counter adds up exactly. */
+static void test_skbmark_counters_add_up(void)
+{
+	uint8_t arp[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0,
+			    1, 0x08, 0x06 };
+	uint8_t frame[128];
+	struct pkt z = flow(1, 2, 99);
+	unsigned seen = 0, flagged = 0, events = 0;
+	size_t len;
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	for (unsigned i = 0; i < 10; i++, seen++) {
+		struct pkt p = flow((int)(i & 1), (int)(i % 3), i);
+
+		send_pkt(&F, &p, MARK_A, if_a);
+	}
+	for (unsigned i = 0; i < 5; i++, seen++) {
+		struct pkt p = flow(0, 0, i);
+
+		send_pkt(&F, &p, 0, if_a);
+	}
+	for (unsigned i = 0; i < 7; i++, seen++, flagged++, events++) {
+		struct pkt p = flow((int)(i & 1), (int)(i % 3), 50 + i);
+
+		send_pkt(&F, &p, MARK_B, if_a);
+	}
+	for (unsigned i = 0; i < 3; i++, seen++, flagged++)
+		send_pkt(&F, &z, 0x3c00, if_a);
+	events++;
+	for (unsigned i = 0; i < 4; i++, seen++)
+		RUN_FRAME(&F, arp, sizeof(arp), MARK_B, if_a);
+	len = pkt_build(&z, frame);
+	RUN_FRAME(&F, frame, len - 12, MARK_B, if_a); /* cut ICMP */
+	seen++;
+	/* repeat: the program runs (and counts) 4 times */
+	len = pkt_build(&z, frame);
+	CHECK_EQ_U(fx_run_raw(&F, frame, len, MARK_A, if_a, 4), TC_ACT_OK);
+	seen += 4;
+	/* not an uplink */
+	send_pkt(&F, &z, MARK_B, 1);
+
+	CHECK_EQ_U(fx_drain(&F), events);
+	CHECK_CNT(&F, SLOT_A, seen, 0, flagged, events, 0);
+	CHECK_CNT(&F, SLOT_B, 0, 0, 0, 0, 0);
+	fx_close(&F);
+}
+
+/* A full ring buffer: LOST counted, the flow's dedupe entry dropped so
+ * its next packet retries; delivered flows stay deduped. */
+static void test_skbmark_ringbuf_full_lost(void)
+{
+	const unsigned extra = 200, n = (unsigned)RB_CAP + extra;
+	struct pkt first = flow(0, 1, 0), last = flow(0, 1, n - 1);
+	struct fg_flow_key k;
+	uint64_t v;
+
+	FX_OPEN(FG_GUARD_SKBMARK, 3600 * SEC_NS);
+	for (unsigned i = 0; i < n; i++) {
+		struct pkt p = flow(0, 1, i);
+
+		send_pkt(&F, &p, MARK_B, if_a);
+	}
+	CHECK_CNT(&F, SLOT_A, n, 0, n, RB_CAP, extra);
+	k = flow_key(&first, if_a);
+	CHECK_EQ_U(bpf_map_lookup_elem(F.flows_fd, &k, &v), 0);
+	k = flow_key(&last, if_a);
+	CHECK(bpf_map_lookup_elem(F.flows_fd, &k, &v) < 0 && errno == ENOENT);
+
+	/* still full: lost again, still not remembered */
+	send_pkt(&F, &last, MARK_B, if_a);
+	CHECK(bpf_map_lookup_elem(F.flows_fd, &k, &v) < 0 && errno == ENOENT);
+	CHECK_CNT(&F, SLOT_A, n + 1, 0, n + 1, RB_CAP, extra + 1);
+
+	CHECK_EQ_U(fx_drain(&F), RB_CAP);
+	if (F.nr_ev >= 1)
+		CHECK_EQ_U(F.ev[0].sport, htons(first.sport));
+	/* room again: the lost flow reports, the delivered one stays quiet */
+	send_pkt(&F, &last, MARK_B, if_a);
+	send_pkt(&F, &first, MARK_B, if_a);
+	CHECK_EQ_U(fx_drain(&F), 1);
+	if (F.nr_ev == RB_CAP + 1)
+		CHECK_EQ_U(F.ev[RB_CAP].sport, htons(last.sport));
+	CHECK_EQ_U(bpf_map_lookup_elem(F.flows_fd, &k, &v), 0);
+	CHECK_CNT(&F, SLOT_A, n + 3, 0, n + 3, RB_CAP + 1, extra + 1);
+	fx_close(&F);
+}
+
+/* Whatever leaves a device that is not in fg_uplinks: no counter at all,
+ * no event, in every mode. */
+static void test_unknown_ifindex_ignored(void)
+{
+	static const enum fg_guard_kind kinds[] = {
+		FG_GUARD_SKBMARK, FG_GUARD_CT_KCTX, FG_GUARD_CT_PROBE };
+
+	for (int i = 0; i < 3; i++) {
+		FX_OPEN(kinds[i], SEC_NS);
+		for (int v6 = 0; v6 < 2; v6++)
+			for (int k = 0; k < 3; k++) {
+				struct pkt p = flow(v6, k, 5);
+
+				send_pkt(&F, &p, MARK_B, 1);
+				send_pkt(&F, &p, MARK_A, 1);
+			}
+		CHECK_EQ_U(fx_drain(&F), 0);
+		for (uint32_t s = 0; s < FG_MAX_UPLINKS; s++)
+			CHECK_CNT(&F, s, 0, 0, 0, 0, 0);
+		fx_close(&F);
+	}
+}
+
+/* Test-run skbs have no ct entry: every IP packet counts NO_MARK, none
+ * is flagged, whatever its packet mark. */
+static void ct_no_entry(enum fg_guard_kind kind)
+{
+	static const uint32_t marks[] = { MARK_A, MARK_B, 0, 0x3f00, 0x3c01 };
+	uint8_t arp[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0,
+			    1, 0x08, 0x06 };
+	unsigned n = 0;
+	struct fg_counters c;
+
+	FX_OPEN(kind, SEC_NS);
+	for (unsigned m = 0; m < 5; m++)
+		for (int v6 = 0; v6 < 2; v6++)
+			for (int k = 0; k < 3; k++, n++) {
+				struct pkt p = flow(v6, k, m);
+
+				send_pkt(&F, &p, marks[m], if_a);
+			}
+	CHECK_EQ_U(fx_drain(&F), 0);
+	CHECK_CNT(&F, SLOT_A, n, n, 0, 0, 0);
+	/* non-IP: passes, never flagged (whether NO_MARK counts it is not
+	 * part of the contract) */
+	RUN_FRAME(&F, arp, sizeof(arp), MARK_B, if_a);
+	CHECK_EQ_U(fx_drain(&F), 0);
+	c = fx_cnt(&F, SLOT_A);
+	CHECK_EQ_U(c.c[FG_CNT_SEEN], n + 1);
+	CHECK_EQ_U(c.c[FG_CNT_FLAGGED], 0);
+	CHECK_EQ_U(c.c[FG_CNT_EVENTS], 0);
+	fx_close(&F);
+}
+
+static void test_ct_kctx_no_entry(void)
+{
+	ct_no_entry(FG_GUARD_CT_KCTX);
+}
+
+static void test_ct_probe_no_entry(void)
+{
+	ct_no_entry(FG_GUARD_CT_PROBE);
+}
+
+static int run_all(void)
+{
+	RUN(test_ctx_in_fields);
+	RUN(test_skbmark_allowed_not_flagged);
+	RUN(test_skbmark_foreign_flagged_event);
+	RUN(test_skbmark_truncated_never_flagged);
+	RUN(test_skbmark_non_ip_never_flagged);
+	RUN(test_skbmark_down_uplink_flagged);
+	RUN(test_skbmark_two_marks_one_dev);
+	RUN(test_skbmark_reserved_never_flagged);
+	RUN(test_skbmark_extra_bits_outside_mask);
+	RUN(test_skbmark_ipv4_later_fragment);
+	RUN(test_skbmark_dedupe_same_flow);
+	RUN(test_skbmark_dedupe_interval_expires);
+	RUN(test_skbmark_counters_add_up);
+	RUN(test_skbmark_ringbuf_full_lost);
+	RUN(test_unknown_ifindex_ignored);
+	RUN(test_ct_kctx_no_entry);
+	RUN(test_ct_probe_no_entry);
+	UNIT_EXIT();
+}
+
+int main(void)
+{
+	if (geteuid() != 0) {
+		printf("SKIP test_verdict: needs root\n");
+		return 0;
+	}
+	return sandbox_run("verdict", run_all);
+}
