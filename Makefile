@@ -93,9 +93,9 @@ $(TBIN)/kernel/%: tests/kernel/%.c tests/unit/unit.h $(LIBFG) $(SKELS) | $(TBIN)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBFG) $(LDLIBS) -o $@
 
-$(TBIN)/tools/%: tests/tools/%.c | $(TBIN)/tools
+$(TBIN)/tools/%: tests/tools/%.c $(LIBFG) | $(TBIN)/tools
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(LIBFG) $(LDLIBS) -o $@
 
 $(TBIN)/bench/%: tests/bench/%.c tests/unit/unit.h $(LIBFG) $(SKELS) | $(TBIN)/bench
 	$(call msg,CC,$@)

@@ -34,7 +34,7 @@
 #include "uplinks.h"
 
 #define FG_BACKLOG_LEN 8192
-#define FG_NS_PER_SEC 1000000000ULL
+#define FG_NS_PER_SEC UINT64_C(1000000000)
 
 enum fg_ep_tag { FG_EP_SIGNAL = 1, FG_EP_RINGBUF, FG_EP_CTL, FG_EP_TIMER,
 		 FG_EP_CLIENT };
@@ -167,10 +167,12 @@ static void fg_svc_log_reap(struct fg_svc *s, const struct fg_event *ev,
 	if (lvl > fg_log_level())
 		return;
 	fg_event_fmt(ev, flow, sizeof(flow));
-	fg_log(lvl, "stale flow %s of %s leaving %s: %s%s%s", flow,
-	       owner ? owner->name : "an unknown uplink", dev ? dev : "?",
+	/* ts_ns and our clock are both CLOCK_MONOTONIC */
+	fg_log(lvl, "stale flow %s of %s leaving %s: %s%s%s (%" PRIu64 " us)",
+	       flow, owner ? owner->name : "an unknown uplink", dev ? dev : "?",
 	       fg_reap_outcome_name(r->outcome), r->err ? ": " : "",
-	       r->err ? strerror(-r->err) : "");
+	       r->err ? strerror(-r->err) : "",
+	       (uint64_t)((fg_now_ns() - ev->ts_ns) / 1000));
 }
 
 static void fg_svc_count_reap(struct fg_svc *s, enum fg_reap_outcome o)

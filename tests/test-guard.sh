@@ -1,0 +1,233 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# shellcheck shell=bash
+#
+# tests/test-guard.sh - the guard and the service on the drill's router:
+# a flow whose packets leave the wrong uplink loses its conntrack entry
+# within the dedupe interval, its client recovers through the surviving
+# uplink, and nothing else is touched. Run: tests/run.sh guard
+
+FG_CTFILL=$FG_BUILD/tests/tools/fg_ctfill
+
+# guard_start [run options]: the service on the router, uplinks wan1/wan2.
+guard_start()
+{
+	fg_pin_dir >/dev/null
+	GUARD_SOCK=$FG_TMP/fg.sock
+	GUARD_LOG=$FG_TMP/flowguard.log
+	drill_bg router "$FG_BIN" run --pin-dir "$FG_PIN_DIR" \
+		--socket "$GUARD_SOCK" \
+		-u "wan1:$DRILL_WAN1_DEV:$DRILL_MARK1" \
+		-u "wan2:$DRILL_WAN2_DEV:$DRILL_MARK2" "$@" >>"$GUARD_LOG" 2>&1
+	GUARD_PID=$FG_LAST_PID
+	fg_on_failure cat "$GUARD_LOG"
+	drill_wait_log "$GUARD_LOG" "guarding " 5000 >/dev/null
+}
+
+# guard_stop: SIGTERM, and the service must exit 0.
+guard_stop()
+{
+	local rc=0
+	kill -TERM "$GUARD_PID"
+	wait "$GUARD_PID" || rc=$?
+	[[ $rc == 0 ]] || fg_fail "flowguard exited $rc on SIGTERM"
+}
+
+guard_status() { drill_exec router "$FG_BIN" status --socket "$GUARD_SOCK"; }
+
+# Entries no guard may touch: they never leave an uplink, whatever their
+# mark (the dead uplink's included: deleting those is the flush's job).
+collateral_plant()
+{
+	local m base=0
+	for m in $DRILL_MARK1 $DRILL_MARK2 0 $DRILL_MARK_DEFAULT \
+		$DRILL_MARK_UNREACHABLE $DRILL_MARK_BLACKHOLE; do
+		drill_exec router "$FG_CTFILL" add "$m" 300 4 "$base"
+		drill_exec router "$FG_CTFILL" add "$m" 200 6 "$base"
+		base=$((base + 1000))
+	done
+}
+
+# collateral_counts: one line of per-mark counts, both families.
+collateral_counts()
+{
+	local m out=""
+	for m in $DRILL_MARK1 $DRILL_MARK2 0 $DRILL_MARK_DEFAULT \
+		$DRILL_MARK_UNREACHABLE $DRILL_MARK_BLACKHOLE; do
+		out+="$m=$(drill_exec router "$FG_CTFILL" count "$m") "
+	done
+	echo "$out"
+}
+
+no_line()
+{
+	local l
+	if l=$(drill_log_grep "$1" "$2" "${3:-0}"); then
+		fg_fail "${1##*/}: unexpected: ${l%%$'\n'*}"
+	fi
+}
+
+# stale_flow FAMILY [run options]: A (uplink 1) and B (uplink 2) echo;
+# mwan3 moves new flows to uplink 2 and table 1 is misrouted out of wan2,
+# so A's packets leave wan2 with mark 0x100. The guard must delete A's
+# entry; A gets ECONNRESET (polite remote) and reconnects via uplink 2.
+stale_flow()
+{
+	local fam=$1 a_ip b_ip via1 via2 la lb from_a from_b before after t0 dt
+	shift
+	a_ip=DRILL_CLIENT_A_IP$fam b_ip=DRILL_CLIENT_B_IP$fam
+	via1=DRILL_WAN1_IP$fam via2=DRILL_WAN2_IP$fam
+	drill_setup --nat snat
+	drill_client_start a "${!a_ip}"
+	drill_client_start b "${!b_ip}"
+	drill_wait_echo a "${!via1}" >/dev/null
+	drill_wait_echo b "${!via2}" >/dev/null
+	collateral_plant
+	guard_start "$@"
+	before=$(collateral_counts)
+	la=$(drill_client_log a) lb=$(drill_client_log b)
+	from_a=$(drill_log_mark "$la") from_b=$(drill_log_mark "$lb")
+
+	drill_policy "$DRILL_MARK2"
+	t0=$(fg_now_ms)
+	drill_misroute 1
+	drill_wait_log "$GUARD_LOG" ": deleted " 1000 >/dev/null
+	dt=$(($(fg_now_ms) - t0))
+	drill_wait_log "$la" " error ECONNRESET " 2000 "$from_a" >/dev/null
+	drill_wait_log "$la" "echo via=${!via2} vport=[0-9]+ n=3 conn=2\$" 2000 \
+		"$from_a" >/dev/null
+	drill_wait_echoes b "${!via2}" 5 2000 "$from_b"
+	no_line "$lb" " error |reconnect"
+
+	after=$(collateral_counts)
+	[[ $before == "$after" ]] || fg_fail "collateral changed: $before -> $after"
+	guard_status | grep -q "deleted 1 " || fg_fail "status: $(guard_status)"
+	guard_stop
+	fg_log "entry deleted ${dt} ms after the misroute; collateral intact: $after"
+}
+
+test_ct_mode_ipv4() { stale_flow 4 --mode ct; }
+test_ct_mode_ipv6() { stale_flow 6 --mode ct; }
+test_ct_mode_probe_read_ipv4() { stale_flow 4 --mode ct --ct-way probe; }
+test_skbmark_mode_ipv4() { stale_flow 4 --mode skbmark; }
+test_skbmark_mode_ipv6() { stale_flow 6 --mode skbmark; }
+
+# monitor: the same stale flow is reported and left alone: its entry
+# stays, and A (whose replies still come back through uplink 1) never
+# notices.
+test_monitor_deletes_nothing()
+{
+	local la from_a
+	drill_setup --nat snat
+	drill_client_start a "$DRILL_CLIENT_A_IP4"
+	drill_wait_echo a "$DRILL_WAN1_IP4" >/dev/null
+	guard_start --policy monitor
+	la=$(drill_client_log a)
+	from_a=$(drill_log_mark "$la")
+	drill_policy "$DRILL_MARK2"
+	drill_misroute 1
+	drill_wait_log "$GUARD_LOG" ": seen \(monitor\)" 1000 >/dev/null
+	sleep 1.2 # past the dedupe interval: reported again, still not deleted
+	(($(drill_log_count "$GUARD_LOG" ": seen \(monitor\)") >= 2)) ||
+		fg_fail "monitor reported the flow only once in 2 intervals"
+	no_line "$GUARD_LOG" ": deleted "
+	no_line "$la" " error |reconnect" "$from_a"
+	[[ $(drill_ct_count -p tcp -m "$DRILL_MARK1/$DRILL_MASK") == 1 ]] ||
+		fg_fail "A's entry is gone"
+	guard_stop
+}
+
+# filter_count DEV: our filters (fixed priority 0xf16) on DEV's egress.
+filter_count()
+{
+	drill_exec router tc filter show dev "$1" egress |
+		grep -c "pref 3862 bpf .* handle 0xf16 " || true
+}
+
+# Start, stop: filters on both uplinks, one each; after SIGTERM none, no
+# pins, no socket, exit 0; another tool's filter on the same hook stays.
+test_lifecycle_and_foreign_filter()
+{
+	drill_setup
+	# another tool's BPF filter (this kernel has no matchall or u32)
+	drill_exec router tc qdisc add dev "$DRILL_WAN1_DEV" clsact
+	drill_exec router tc filter add dev "$DRILL_WAN1_DEV" egress pref 1 \
+		bpf obj "$FG_BUILD/flowguard_skbmark.bpf.o" sec tc da >/dev/null 2>&1
+	guard_start
+	[[ $(filter_count "$DRILL_WAN1_DEV") == 1 && $(filter_count "$DRILL_WAN2_DEV") == 1 ]] ||
+		fg_fail "expected one filter per uplink"
+	[[ -e $FG_PIN_DIR/fg_uplinks && -e $FG_PIN_DIR/fg_events && -S $GUARD_SOCK ]] ||
+		fg_fail "pins or socket missing"
+	guard_stop
+	[[ $(filter_count "$DRILL_WAN1_DEV") == 0 && $(filter_count "$DRILL_WAN2_DEV") == 0 ]] ||
+		fg_fail "filters left after stop"
+	drill_exec router tc filter show dev "$DRILL_WAN1_DEV" egress | grep -q "pref 1 bpf" ||
+		fg_fail "the other tool's filter was removed"
+	[[ ! -e $FG_PIN_DIR/fg_uplinks && ! -e $GUARD_SOCK ]] ||
+		fg_fail "pins or socket left after stop"
+}
+
+# One instance per pin dir: a second one is refused with one line and
+# exit 1, and the first keeps serving.
+test_second_instance_refused()
+{
+	local out rc=0
+	drill_setup
+	guard_start
+	out=$(drill_exec router "$FG_BIN" run --pin-dir "$FG_PIN_DIR" \
+		--socket "$FG_TMP/other.sock" -u "wan1:$DRILL_WAN1_DEV:0x100" 2>&1) || rc=$?
+	[[ $rc == 1 ]] || fg_fail "second instance exit $rc"
+	[[ $out == *"another flowguard runs on pin dir"* && $(wc -l <<<"$out") == 1 ]] ||
+		fg_fail "second instance said: $out"
+	guard_status >/dev/null || fg_fail "the first instance stopped serving"
+	[[ -e $FG_PIN_DIR/fg_uplinks ]] || fg_fail "the refused instance removed pins"
+	guard_stop
+}
+
+# A killed service leaves its pins; the next one adopts them, replaces
+# (not duplicates) the filters, and guards as before.
+test_restart_adopts_pins()
+{
+	local la from_a
+	drill_setup --nat snat
+	drill_client_start a "$DRILL_CLIENT_A_IP4"
+	drill_wait_echo a "$DRILL_WAN1_IP4" >/dev/null
+	guard_start
+	kill -KILL "$GUARD_PID"
+	wait "$GUARD_PID" 2>/dev/null || true
+	[[ -e $FG_PIN_DIR/fg_uplinks ]] || fg_fail "pins gone with a killed service"
+	guard_start
+	[[ $(filter_count "$DRILL_WAN1_DEV") == 1 ]] || fg_fail "filters duplicated"
+	la=$(drill_client_log a)
+	from_a=$(drill_log_mark "$la")
+	drill_policy "$DRILL_MARK2"
+	drill_misroute 1
+	drill_wait_log "$GUARD_LOG" ": deleted " 1000 >/dev/null
+	drill_wait_log "$la" " error ECONNRESET " 2000 "$from_a" >/dev/null
+	guard_stop
+}
+
+# A device shared by two mwan3 interfaces (wan and wan6 on one link): both
+# marks may leave it; a third uplink's mark may not.
+test_two_marks_one_device()
+{
+	local from_a la
+	drill_setup --nat snat
+	drill_client_start a "$DRILL_CLIENT_A_IP4"
+	drill_wait_echo a "$DRILL_WAN1_IP4" >/dev/null
+	la=$(drill_client_log a)
+	fg_pin_dir >/dev/null
+	GUARD_SOCK=$FG_TMP/fg.sock GUARD_LOG=$FG_TMP/flowguard.log
+	drill_bg router "$FG_BIN" run --pin-dir "$FG_PIN_DIR" --socket "$GUARD_SOCK" \
+		-u "wan1:$DRILL_WAN1_DEV:0x100" -u "wan2:$DRILL_WAN2_DEV:0x200" \
+		-u "wan2_6:$DRILL_WAN2_DEV:0x300" >>"$GUARD_LOG" 2>&1
+	GUARD_PID=$FG_LAST_PID
+	drill_wait_log "$GUARD_LOG" "guarding " 5000 >/dev/null
+	guard_status | grep -q "uplink wan2_6: device $DRILL_WAN2_DEV mark 0x300 up" ||
+		fg_fail "status: $(guard_status)"
+	from_a=$(drill_log_mark "$la")
+	drill_policy "$DRILL_MARK2"
+	drill_misroute 1
+	drill_wait_log "$GUARD_LOG" ": deleted " 1000 >/dev/null
+	drill_wait_log "$la" " error ECONNRESET " 2000 "$from_a" >/dev/null
+	guard_stop
+}
