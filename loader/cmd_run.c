@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cmd_common.h"
 #include "cmds.h"
 #include "conf.h"
 #include "log.h"
@@ -25,12 +27,8 @@ static void run_usage(FILE *f)
 		"  -p, --policy POLICY      delete|monitor (default delete)\n"
 		"  -d, --dedupe-ms MS       one event per flow per MS (default 1000)\n"
 		"  -r, --max-deletes N      deletions per second (default 1000)\n"
-		"  -P, --pin-dir DIR        bpffs folder (env FLOWGUARD_PIN_DIR,\n"
-		"                           default /sys/fs/bpf/flowguard)\n"
-		"  -S, --socket PATH        control socket (env FLOWGUARD_SOCKET,\n"
-		"                           default /var/run/flowguard.sock)\n"
-		"  -s, --syslog             log to syslog (as a service)\n"
-		"  -v, --verbose            more detail (repeatable)\n"
+		"      --mwan3-track-dir DIR   mwan3track's status (default /var/run/mwan3track)\n"
+		FG_COMMON_USAGE
 		"  -h, --help\n");
 }
 
@@ -43,15 +41,13 @@ static const struct option run_opts[] = {
 	{ "policy", required_argument, NULL, 'p' },
 	{ "dedupe-ms", required_argument, NULL, 'd' },
 	{ "max-deletes", required_argument, NULL, 'r' },
-	{ "pin-dir", required_argument, NULL, 'P' },
-	{ "socket", required_argument, NULL, 'S' },
-	{ "syslog", no_argument, NULL, 's' },
-	{ "verbose", no_argument, NULL, 'v' },
+	{ "mwan3-track-dir", required_argument, NULL, 'T' },
+	FG_COMMON_LONG,
 	{ "help", no_argument, NULL, 'h' },
 	{}
 };
 
-#define RUN_SHORT "c:u:m:M:p:d:r:P:S:svh"
+#define RUN_SHORT "c:u:m:M:p:d:r:h" FG_COMMON_SHORT
 
 static int run_bad(const char *what, const char *arg)
 {
@@ -65,11 +61,13 @@ static int run_parse_u32(const char *what, const char *arg, uint32_t *out)
 }
 
 /* Options other than -c, applied on top of the config file. */
-static int run_apply(struct fg_service_opts *o, int c, const char *arg,
-		     int *verbose, int *use_syslog)
+static int run_apply(struct fg_service_opts *o, struct fg_common *common,
+		     int c, const char *arg)
 {
 	char err[256];
 
+	if (fg_common_opt(common, c, arg))
+		return 0;
 	switch (c) {
 	case 'u':
 		if (fg_conf_add_uplink_arg(&o->conf, arg, err, sizeof(err))) {
@@ -97,17 +95,8 @@ static int run_apply(struct fg_service_opts *o, int c, const char *arg,
 		return run_parse_u32("dedupe interval", arg, &o->conf.dedupe_ms);
 	case 'r':
 		return run_parse_u32("deletion cap", arg, &o->conf.max_deletes);
-	case 'P':
-		o->pin_dir = arg;
-		return 0;
-	case 'S':
-		o->sock_path = arg;
-		return 0;
-	case 's':
-		*use_syslog = 1;
-		return 0;
-	case 'v':
-		(*verbose)++;
+	case 'T':
+		o->mwan3_track_dir = arg;
 		return 0;
 	}
 	return -EINVAL;
@@ -115,7 +104,7 @@ static int run_apply(struct fg_service_opts *o, int c, const char *arg,
 
 /* Two passes: the config file first, so command-line options win. */
 static int run_parse(int argc, char **argv, struct fg_service_opts *o,
-		     int *verbose, int *use_syslog)
+		     struct fg_common *common)
 {
 	const char *config = NULL;
 	char err[256];
@@ -142,7 +131,7 @@ static int run_parse(int argc, char **argv, struct fg_service_opts *o,
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, RUN_SHORT, run_opts, NULL)) != -1)
-		if (c != 'c' && run_apply(o, c, optarg, verbose, use_syslog))
+		if (c != 'c' && run_apply(o, common, c, optarg))
 			return -EINVAL;
 	if (fg_conf_validate(&o->conf, err, sizeof(err))) {
 		fprintf(stderr, "flowguard run: %s\n", err);
@@ -154,10 +143,12 @@ static int run_parse(int argc, char **argv, struct fg_service_opts *o,
 int cmd_run(int argc, char **argv)
 {
 	struct fg_service_opts o = { .want_probe = FG_WANT_AUTO };
-	int verbose = 0, use_syslog = 0, rc;
+	struct fg_common common;
+	int rc;
 
 	fg_conf_defaults(&o.conf);
-	rc = run_parse(argc, argv, &o, &verbose, &use_syslog);
+	fg_common_init(&common);
+	rc = run_parse(argc, argv, &o, &common);
 	if (rc) {
 		if (rc > 0)
 			run_usage(stdout);
@@ -165,8 +156,10 @@ int cmd_run(int argc, char **argv)
 	}
 	o.want_ct = o.conf.mode == FG_MODE_AUTO ? FG_WANT_AUTO
 						 : o.conf.mode == FG_MODE_CT;
-	fg_log_init("flowguard", use_syslog, FG_LOG_INFO);
-	while (verbose--)
-		fg_log_raise();
+	o.pin_dir = common.pin_dir;
+	o.sock_path = common.sock;
+	o.mwan3_config = common.mwan3_config;
+	o.mwan3_mask_file = common.mwan3_mask_file;
+	fg_common_log(&common);
 	return fg_service_run(&o) ? FG_EXIT_FAIL : FG_EXIT_OK;
 }

@@ -10,5 +10,9 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_disconnected(int argc, char **argv);
+int cmd_connected(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
+int cmd_flush(int argc, char **argv);
 
 #endif /* FG_CMDS_H */

@@ -15,6 +15,12 @@ struct fg_cmd {
 static const struct fg_cmd fg_cmds[] = {
 	{ "run", cmd_run, "the guard service: load, attach, watch, delete" },
 	{ "status", cmd_status, "ask the running service what it is doing" },
+	{ "disconnected", cmd_disconnected,
+	  "mwan3: an uplink went down: flush its flows" },
+	{ "connected", cmd_connected,
+	  "mwan3: an uplink came back: clear flows stuck unreachable" },
+	{ "hook", cmd_hook, "mwan3.user entry point: hook ACTION IFACE [DEVICE]" },
+	{ "flush", cmd_flush, "delete the entries of one uplink's mark" },
 };
 
 static void fg_usage(FILE *f)

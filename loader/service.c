@@ -27,6 +27,7 @@
 #include "event.h"
 #include "log.h"
 #include "mark.h"
+#include "mwan3_conf.h"
 #include "prog.h"
 #include "reaper.h"
 #include "service.h"
@@ -352,6 +353,18 @@ static int fg_svc_signals(struct fg_svc *s)
 	return s->sig_fd < 0 ? -errno : 0;
 }
 
+/* An uplink mwan3track already reports offline starts down. */
+static void fg_svc_track_state(struct fg_svc *s)
+{
+	const char *dir = s->opts->mwan3_track_dir ? s->opts->mwan3_track_dir
+						    : FG_MWAN3_TRACK_ROOT;
+	size_t i;
+
+	for (i = 0; i < s->up.nr_ifaces; i++)
+		if (fg_mwan3_track_online(dir, s->up.ifaces[i].name) == 0)
+			s->up.ifaces[i].up = 0;
+}
+
 static int fg_svc_load(struct fg_svc *s, char *err, size_t errlen)
 {
 	const struct fg_service_opts *o = s->opts;
@@ -374,6 +387,7 @@ static int fg_svc_load(struct fg_svc *s, char *err, size_t errlen)
 	rc = fg_uplinks_build(&s->up, &o->conf, err, errlen);
 	if (rc)
 		return rc;
+	fg_svc_track_state(s);
 	rc = fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS));
 	if (rc) {
 		snprintf(err, errlen, "filling the uplink table: %s",

@@ -13,6 +13,9 @@ struct fg_service_opts {
 	const char *sock_path;
 	int want_ct;	/* 1 ct, 0 skbmark, FG_WANT_AUTO */
 	int want_probe; /* ct way: 1 probe read, 0 kfunc, FG_WANT_AUTO */
+	const char *mwan3_config;    /* NULL: /etc/config/mwan3 */
+	const char *mwan3_mask_file; /* NULL: /var/run/mwan3/mmx_mask */
+	const char *mwan3_track_dir; /* NULL: /var/run/mwan3track */
 };
 
 /* Runs until SIGTERM/SIGINT: 0 then, -errno if it could not start. */

@@ -12,6 +12,8 @@
 
 #include "conf.h"
 #include "counters.h"
+#include "disconnect.h"
+#include "log.h"
 #include "prog.h"
 #include "svc.h"
 
@@ -88,12 +90,85 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 	resp->values[4] = st->errors;
 }
 
+/* Stage 1: our own table first; an interface it lacks must not stop the
+ * flush, so mwan3's config answers for those. */
+static int svc_find_mark(void *ctx, struct fg_disc *d, char *err, size_t len)
+{
+	struct fg_svc *s = ctx;
+	struct fg_iface *f = fg_uplinks_find(&s->up, d->iface);
+
+	if (!f)
+		return fg_disc_mark_from_mwan3(d, s->opts->mwan3_config,
+					       s->opts->mwan3_mask_file, err,
+					       len);
+	d->mark = f->mark;
+	d->mask = s->up.mask;
+	d->mark_src = "service table";
+	return 0;
+}
+
+/* Stage 2: from now on the guard flags this mark wherever it leaves. */
+static int svc_set_guard(void *ctx, struct fg_disc *d, char *err, size_t len)
+{
+	struct fg_svc *s = ctx;
+	struct fg_iface *f = fg_uplinks_find(&s->up, d->iface);
+	int rc;
+
+	if (!f) {
+		d->guard = "not guarded by the service";
+		return 0;
+	}
+	f->up = d->event == FG_DISC_CONNECTED;
+	rc = fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS));
+	if (rc) {
+		snprintf(err, len, "uplink table: %s", strerror(-rc));
+		return rc;
+	}
+	d->guard = f->up ? "marked up" : "marked down";
+	return 0;
+}
+
+static const struct fg_disc_ops svc_disc_ops = {
+	.find_mark = svc_find_mark,
+	.set_guard = svc_set_guard,
+};
+
+static void fg_ctl_disc(struct fg_svc *s, const struct fg_ctl_req *req,
+			struct fg_ctl_resp *resp)
+{
+	enum fg_disc_event ev = req->cmd == FG_CTL_CONNECTED
+					? FG_DISC_CONNECTED
+					: FG_DISC_DISCONNECTED;
+	char err[256] = "";
+	struct fg_disc d;
+	int rc;
+
+	rc = fg_disc_init(&d, ev, req->iface, req->device, err, sizeof(err));
+	if (!rc)
+		rc = fg_disc_run(&d, &svc_disc_ops, s, s->ct, err, sizeof(err));
+	resp->status = rc;
+	if (rc) {
+		snprintf(resp->text, sizeof(resp->text), "%s", err);
+		fg_warn("%s", err);
+		return;
+	}
+	fg_disc_summary(&d, resp->text, sizeof(resp->text));
+	fg_info("%s", resp->text);
+	resp->values[0] = (uint64_t)fg_flush_approx(&d.flush);
+	resp->values[1] = d.mark;
+	resp->values[2] = d.mask;
+}
+
 void fg_svc_ctl_handle(struct fg_svc *s, const struct fg_ctl_req *req,
 		       struct fg_ctl_resp *resp)
 {
 	switch (req->cmd) {
 	case FG_CTL_STATUS:
 		fg_ctl_status(s, resp);
+		break;
+	case FG_CTL_DISCONNECTED:
+	case FG_CTL_CONNECTED:
+		fg_ctl_disc(s, req, resp);
 		break;
 	default:
 		resp->status = -EOPNOTSUPP;

@@ -16,7 +16,9 @@
 #
 # Cases: each guard mode (ct, skbmark) x each send pattern:
 #   burst  the N datagrams back to back: the queueing case; its tail is
-#          mostly the time the service spends on the events ahead
+#          the time spent on the events ahead, and how the scheduler
+#          shares the CPUs between the sender (and the forwarding it does
+#          in softirq) and the service: noisy from run to run on few CPUs
 #   paced  one datagram every GAP us (default 1000): isolated events,
 #          the per-event latency
 # One drill serves all cases; each case has its own source ports, pin
@@ -29,7 +31,10 @@
 #
 # Environment: FG_LAT_FLOWS (N, 1000), FG_LAT_KEEP (100), FG_LAT_GAP_US
 # (1000), FG_LAT_MODES ("ct skbmark"), FG_LAT_SENDS ("burst paced"),
-# FG_KEEP=1 keeps the state folder (service logs) for a look afterwards.
+# FG_LAT_CPUS ("S V": pin the sender to CPU S and the service to CPU V;
+# default: no pinning. On a VM, pinning apart tends to make things worse:
+# waking an idle vCPU is slow), FG_KEEP=1 keeps the state folder (service
+# logs) for a look afterwards.
 # Run: tests/bench/run.sh latency   or   bash tests/bench/bench-latency.sh
 
 set -u -o pipefail
@@ -46,6 +51,11 @@ SENDS=${FG_LAT_SENDS:-burst paced}
 UDP_PORT=9999
 PORT_BASE=10000
 FG_UDP=$FG_BUILD/tests/tools/fg_udpflows
+SEND_CPU=() SVC_CPU=()
+if [[ ${FG_LAT_CPUS:-} =~ ^[0-9]+\ [0-9]+$ ]]; then
+	SEND_CPU=(taskset -c "${FG_LAT_CPUS% *}")
+	SVC_CPU=(taskset -c "${FG_LAT_CPUS#* }")
+fi
 
 BAD=0         # cases whose counts were wrong
 RESULTS=()    # one table row per case
@@ -78,7 +88,7 @@ send()
 {
 	local src=$1 base=$2 count=$3
 	shift 3
-	drill_exec client "$FG_UDP" send "$@" "$src" "$base" "$count" \
+	drill_exec client "${SEND_CPU[@]}" "$FG_UDP" send "$@" "$src" "$base" "$count" \
 		"$DRILL_REMOTE_IP4" "$UDP_PORT"
 }
 
@@ -114,6 +124,26 @@ check_log()
 		END { print bad + 0, uniq + 0 }'
 }
 
+# check_status CASE STATUS DELETED_LINES: notes for what the service's own
+# counters say went other than "one event, one delete" per flow.
+check_status()
+{
+	local c=$1 st=$2 n=$3 line ev del gone rem race err held drop lost
+	line=$(grep '^events ' <<<"$st") || { note "$c: no counters in status"; return 0; }
+	read -r ev del gone rem race err held drop <<<"$(sed -E \
+		's/^events ([0-9]+): deleted ([0-9]+) monitored [0-9]+ gone ([0-9]+) remarked ([0-9]+) raced ([0-9]+) errors ([0-9]+); held ([0-9]+) dropped ([0-9]+)$/\1 \2 \3 \4 \5 \6 \7 \8/' \
+		<<<"$line")"
+	[[ $drop =~ ^[0-9]+$ ]] || { note "$c: status line not understood: $line"; return 0; }
+	lost=$(awk '/^device / { for (i = 1; i < NF; i++) if ($i == "lost") s += $(i + 1) } END { print s + 0 }' <<<"$st")
+	((ev == N)) || note "$c: the service counted $ev events for $N flows"
+	((del == n)) || note "$c: the service counted $del deleted, its log has $n"
+	((gone + rem + race + err == 0)) ||
+		note "$c: gone $gone, remarked $rem, raced $race, errors $err"
+	((held + drop == 0)) || note "$c: the cap held back $held, the queue dropped $drop"
+	((lost == 0)) || note "$c: the guard lost $lost events (ring buffer full)"
+	return 0
+}
+
 # wait_deleted LOG WANT MS: until WANT lines, or MS without a new one.
 wait_deleted()
 {
@@ -142,13 +172,13 @@ run_case()
 	local a_hi=$((a_lo + N - 1)) b_lo=$((a_lo + N))
 	local b_hi=$((b_lo + KEEP - 1))
 	local log=$FG_TMP/fg-$k-$mode-$how.log sock=$FG_TMP/fg-$k.sock
-	local pid n bad_lines uniq sent line st got_mode opt=()
-	local a0 b0 a1 b1 s
+	local pid n bad_lines uniq line st got_mode opt=()
+	local a0 b0 a1 b1 s dev
 
 	fg_log "case $k: mode $mode, $how"
 	((b_hi <= 65535)) || fg_fail "too many flows for the port range"
 	# uplink 1 healthy again, new flows to it
-	drill_policy "$DRILL_MARK1" && drill_misroute_undo 1 ||
+	{ drill_policy "$DRILL_MARK1" && drill_misroute_undo 1; } ||
 		fg_fail "drill: policy back to uplink 1"
 	send "$DRILL_CLIENT_A_IP4" "$a_lo" "$N" >/dev/null ||
 		fg_fail "client A: sending the first datagrams"
@@ -162,10 +192,10 @@ run_case()
 	fi
 
 	# mwan3's `disconnected` for uplink 1; A's flows now leave wan2
-	drill_policy "$DRILL_MARK2" && drill_misroute 1 ||
+	{ drill_policy "$DRILL_MARK2" && drill_misroute 1; } ||
 		fg_fail "drill: disconnect uplink 1"
 	fg_pin_dir "$mode-$how" >/dev/null || fg_fail "no pin folder"
-	drill_bg router "$FG_BIN" run --pin-dir "$FG_PIN_DIR" --socket "$sock" \
+	drill_bg router "${SVC_CPU[@]}" "$FG_BIN" run --pin-dir "$FG_PIN_DIR" --socket "$sock" \
 		-u "wan1:$DRILL_WAN1_DEV:$DRILL_MARK1" \
 		-u "wan2:$DRILL_WAN2_DEV:$DRILL_MARK2" \
 		--mode "$mode" --max-deletes 1000000 >"$log" 2>&1
@@ -174,6 +204,7 @@ run_case()
 		fg_fail "the service did not start ($mode)"
 	got_mode=$(sed -n 's/.*; mode \([^,]*\),.*/\1/p' <<<"$line")
 	[[ $got_mode == "$mode"* ]] || note "$mode/$how: service says mode '$got_mode'"
+	got_mode=${got_mode:-$mode}
 
 	[[ $how == paced ]] && opt=(-i "$GAP_US")
 	s=$(send "$DRILL_CLIENT_A_IP4" "$a_lo" "$N" "${opt[@]}") ||
@@ -184,10 +215,11 @@ run_case()
 		note "$mode/$how: status failed: $st"
 	fg_kill "$pid"
 	[[ -e $FG_PIN_DIR ]] && note "$mode/$how: the service left its pin folder"
-	if drill_exec router tc filter show dev "$DRILL_WAN2_DEV" egress |
-		grep -q .; then
-		note "$mode/$how: a filter is left on wan2 egress after the service stopped"
-	fi
+	for dev in "$DRILL_WAN1_DEV" "$DRILL_WAN2_DEV"; do
+		if drill_exec router tc filter show dev "$dev" egress | grep -q .; then
+			note "$mode/$how: a filter is left on $dev egress after the service stopped"
+		fi
+	done
 
 	a1=$(ct_count "$DRILL_CLIENT_A_IP4" "$a_lo" "$a_hi" "$DRILL_MARK1")
 	b1=$(ct_count "$DRILL_CLIENT_B_IP4" "$b_lo" "$b_hi" "$DRILL_MARK2")
@@ -200,14 +232,13 @@ run_case()
 		bad "$mode/$how: $bad_lines deleted lines not of A's flows, $uniq distinct of $n"
 	((a1 == 0)) || bad "$mode/$how: $a1 of A's entries still in the table"
 	((b1 == KEEP)) || bad "$mode/$how: $((KEEP - b1)) of B's $KEEP entries missing"
-	grep -q 'errors 0;' <<<"$st" || note "$mode/$how: status reports errors: $(grep '^events' <<<"$st")"
-	grep -qE ' lost [1-9]' <<<"$st" && note "$mode/$how: the guard lost events: $(grep ' lost [1-9]' <<<"$st" | tr '\n' ' ')"
+	check_status "$mode/$how" "$st" "$n"
 	if grep -vE ': deleted \([0-9]+ us\)$| guarding |signal [0-9]+: stopping' \
 		"$log" | grep -q .; then
 		note "$mode/$how: other service log lines: $(grep -vE ': deleted \([0-9]+ us\)$| guarding |signal [0-9]+: stopping' "$log" | head -n 3 | tr '\n' '|')"
 	fi
 
-	RESULTS+=("$mode $how $(grep -oE ': deleted \([0-9]+ us\)$' "$log" |
+	RESULTS+=("${got_mode// /} $how $(grep -oE ': deleted \([0-9]+ us\)$' "$log" |
 		tr -dc '0-9\n' | stats) ${s:--}")
 }
 
@@ -236,11 +267,11 @@ main()
 	echo
 	echo "event latency, flagged packet -> conntrack entry deleted (us; $N stale flows;"
 	echo "paced = one every $GAP_US us; target p99 < 1000 us, reported only)"
-	printf '%-8s %-6s %5s %6s %7s %6s %6s %7s %9s\n' mode send n min median \
+	printf '%-12s %-6s %5s %6s %7s %6s %6s %7s %9s\n' mode send n min median \
 		p90 p99 max "sent(us)"
 	for r in "${RESULTS[@]}"; do
 		# shellcheck disable=SC2086
-		printf '%-8s %-6s %5s %6s %7s %6s %6s %7s %9s\n' $r
+		printf '%-12s %-6s %5s %6s %7s %6s %6s %7s %9s\n' $r
 	done
 	if ((${#NOTES[@]})); then
 		echo "notes:"

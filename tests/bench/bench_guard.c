@@ -11,7 +11,7 @@
  * not-flagged path, is reported, never asserted.
  *
  * Runs in a child with its own network and mount namespaces and its own
- * bpffs (on a mkdtemp folder the parent removes afterwards).
+ * bpffs (on a mkdtemp folder the parent removes afterwards; sandbox.h).
  *
  * usage: bench_guard [-n REPEAT] [-r ROUNDS]
  */
@@ -19,17 +19,10 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
-#include <limits.h>
-#include <net/if.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -44,87 +37,14 @@
 #include "flowguard.h"
 #include "prog.h"
 
+#include "../kernel/frames.h"
+#include "../kernel/sandbox.h"
+
 #define MAX_ROUNDS 101
 #define LO 1
 #define MARK_FOREIGN 0x200 /* allowed: 0x100, 0x300 */
 
-static char bpffs[64];
 static unsigned repeat = 1000000, rounds = 9;
-
-/* ------------------------------------------------------------ sandbox */
-
-static int lo_up(void)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int rc = -1;
-
-	if (fd < 0)
-		return -1;
-	strcpy(ifr.ifr_name, "lo");
-	if (!ioctl(fd, SIOCGIFFLAGS, &ifr)) {
-		ifr.ifr_flags |= IFF_UP;
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return rc;
-}
-
-static int sandbox_enter(void)
-{
-	if (unshare(CLONE_NEWNET) || unshare(CLONE_NEWNS)) {
-		perror("unshare");
-		return -1;
-	}
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
-		perror("mount --make-rprivate /");
-		return -1;
-	}
-	if (mount("bpf", bpffs, "bpf", 0, "mode=0700")) {
-		perror("mount bpffs");
-		return -1;
-	}
-	if (lo_up()) {
-		perror("lo up");
-		return -1;
-	}
-	return 0;
-}
-
-static int sandbox_run(int (*fn)(void))
-{
-	int status = 0, rc;
-	pid_t pid;
-
-	snprintf(bpffs, sizeof(bpffs), "/tmp/fg-bench.XXXXXX");
-	if (!mkdtemp(bpffs)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		rc = sandbox_enter() ? 1 : fn();
-		fflush(NULL);
-		_exit(rc);
-	}
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	rmdir(bpffs);
-	if (pid < 0) {
-		perror("fork");
-		return 1;
-	}
-	if (WIFSIGNALED(status)) {
-		fprintf(stderr, "bench_guard: killed by signal %d\n",
-			WTERMSIG(status));
-		return 1;
-	}
-	return WEXITSTATUS(status);
-}
 
 /* ------------------------------------------------------------ programs */
 
@@ -144,32 +64,20 @@ static struct guard guards[] = {
 
 static int load_guard(struct guard *g)
 {
-	const struct fg_guard_cfg cfg = {
-		.dedupe_ns = 3600ull * 1000000000ull, /* one event per run */
-		.mask = 0x3f00,
-		.reserved = { 0x3f00, 0x3e00, 0x3d00 },
-	};
-	struct fg_uplink up = { .allowed = { 0x100, 0x300 },
-				.nr_allowed = 2,
-				.l2_len = 14 };
-	char pin[PATH_MAX], err[256] = "";
-	uint32_t key = LO;
+	char err[256] = "";
 	int rc;
 
-	snprintf(pin, sizeof(pin), "%s/%s", bpffs, g->name);
-	if (fg_prog_pin_dir_prepare(pin, err, sizeof(err))) {
+	/* one event per run: the flagged case measures the deduped path */
+	if (sandbox_load(&g->prog, g->kind, 3600ull * 1000000000ull, err,
+			 sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	rc = fg_prog_load(&g->prog, g->kind, pin, &cfg);
-	if (rc) {
-		fprintf(stderr, "load %s: %s\n", g->name, strerror(-rc));
-		return -1;
-	}
 	g->fd = fg_prog_fd(g->prog);
-	if (bpf_map_update_elem(fg_prog_map_fd(g->prog, FG_MAP_UPLINKS), &key,
-				&up, BPF_ANY)) {
-		fprintf(stderr, "uplink %s: %s\n", g->name, strerror(errno));
+	rc = sandbox_uplink(g->prog, LO, 0, (uint32_t[]){ 0x100, 0x300 }, 2,
+			    2);
+	if (rc) {
+		fprintf(stderr, "uplink %s: %s\n", g->name, strerror(-rc));
 		return -1;
 	}
 	return 0;
@@ -192,13 +100,18 @@ static int load_empty(void)
 /* ------------------------------------------------------------ runs */
 
 /* IPv4 TCP, 100.64.0.1:10000 -> 192.0.2.7:443, ACK|PSH. */
-static const uint8_t frame[14 + 20 + 20] = {
-	2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00,
-	0x45, 0, 0, 40, 0x12, 0x34, 0x40, 0, 64, 6, 0, 0,
-	100, 64, 0, 1, 192, 0, 2, 7,
-	0x27, 0x10, 0x01, 0xbb, 0x11, 0x22, 0x33, 0x44,
-	0x55, 0x66, 0x77, 0x88, 0x50, 0x18, 0xfa, 0xf0, 0, 0, 0, 0,
+static const struct pkt pkt = {
+	.proto = IPPROTO_TCP,
+	.saddr = { 100, 64, 0, 1 },
+	.daddr = { 192, 0, 2, 7 },
+	.sport = 10000,
+	.dport = 443,
+	.seq = 0x11223344,
+	.ack = 0x55667788,
+	.flags = FG_TCP_ACK | 0x08,
 };
+static uint8_t frame[128];
+static size_t frame_len; /* 0 until bench() builds the frame */
 
 struct sample {
 	double wall; /* ns per packet, wall clock */
@@ -208,26 +121,26 @@ struct sample {
 static int run_once(int fd, uint32_t mark, uint32_t n, struct sample *s)
 {
 	struct __sk_buff ctx = { .mark = mark, .ifindex = LO };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
-		    .data_size_in = sizeof(frame), .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = n);
 	struct timespec a, b;
+	uint32_t kern = 0;
+	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	if (bpf_prog_test_run_opts(fd, &o)) {
-		fprintf(stderr, "test_run: %s\n", strerror(errno));
+	rc = sandbox_test_run(fd, frame, frame_len, &ctx, n, &kern);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	if (rc < 0) {
+		fprintf(stderr, "test_run: %s\n", strerror(-rc));
 		return -1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	if (o.retval != TC_ACT_OK) {
-		fprintf(stderr, "test_run: returned %u\n", o.retval);
+	if (rc != TC_ACT_OK) {
+		fprintf(stderr, "test_run: returned %d\n", rc);
 		return -1;
 	}
 	if (s) {
 		s->wall = ((double)(b.tv_sec - a.tv_sec) * 1e9 +
 			   (double)(b.tv_nsec - a.tv_nsec)) /
 			  n;
-		s->kern = o.duration;
+		s->kern = kern;
 	}
 	return 0;
 }
@@ -363,6 +276,7 @@ static int bench(void)
 	int empty_fd, rc = 1;
 
 	uname(&u);
+	frame_len = pkt_build(&pkt, frame);
 	for (size_t i = 0; i < NR_GUARDS; i++)
 		if (load_guard(&guards[i]))
 			goto out;
@@ -385,13 +299,13 @@ static int bench(void)
 	close(empty_fd);
 out:
 	for (size_t i = 0; i < NR_GUARDS; i++)
-		fg_prog_close(guards[i].prog);
+		sandbox_unload(&guards[i].prog);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	int opt;
+	int opt, status;
 
 	while ((opt = getopt(argc, argv, "n:r:h")) != -1) {
 		switch (opt) {
@@ -416,5 +330,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_guard: needs root\n");
 		return 1;
 	}
-	return sandbox_run(bench);
+	status = sandbox_spawn("bench", bench);
+	if (status < 0)
+		return 1;
+	if (WIFSIGNALED(status)) {
+		fprintf(stderr, "bench_guard: killed by signal %d\n",
+			WTERMSIG(status));
+		return 1;
+	}
+	/* a failed sandbox (SANDBOX_SETUP_FAILED) has said why already */
+	return WEXITSTATUS(status) ? 1 : 0;
 }

@@ -7,29 +7,20 @@
  * /sys/kernel/btf hides /sys/kernel/btf/vmlinux (and /dev/null is bound
  * over any on-disk vmlinux libbpf would fall back to). The child also has
  * its own network namespace and its own bpffs on a mkdtemp folder that
- * the parent removes, so nothing outlives the test.
+ * the parent removes (sandbox.h), so nothing outlives the test.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <arpa/inet.h>
 #include <elf.h>
 #include <errno.h>
 #include <limits.h>
-#include <net/if.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -47,88 +38,13 @@
 #include "flowguard_skbmark.skel.h"
 #pragma GCC diagnostic pop
 
+#include "frames.h"
+#include "sandbox.h"
+
 #define VMLINUX "/sys/kernel/btf/vmlinux"
+#define DEDUPE_NS 1000000000ull /* any: nothing here waits for it */
 
-static char bpffs[64];
-static unsigned pin_seq;
-
-/* ------------------------------------------------------------ sandbox */
-
-static int lo_up(void)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int rc = -1;
-
-	if (fd < 0)
-		return -1;
-	strcpy(ifr.ifr_name, "lo");
-	if (!ioctl(fd, SIOCGIFFLAGS, &ifr)) {
-		ifr.ifr_flags |= IFF_UP;
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return rc;
-}
-
-static int sandbox_enter(void)
-{
-	if (unshare(CLONE_NEWNET) || unshare(CLONE_NEWNS)) {
-		perror("unshare");
-		return -1;
-	}
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
-		perror("mount --make-rprivate /");
-		return -1;
-	}
-	if (mount("bpf", bpffs, "bpf", 0, "mode=0700")) {
-		perror("mount bpffs");
-		return -1;
-	}
-	if (lo_up()) {
-		perror("lo up");
-		return -1;
-	}
-	return 0;
-}
-
-static int sandbox_run(const char *name, int (*fn)(void))
-{
-	int status = 0, rc;
-	pid_t pid;
-
-	snprintf(bpffs, sizeof(bpffs), "/tmp/fg-%s.XXXXXX", name);
-	if (!mkdtemp(bpffs)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		rc = sandbox_enter() ? 3 : fn();
-		fflush(NULL);
-		_exit(rc);
-	}
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	rmdir(bpffs);
-	if (pid < 0) {
-		perror("fork");
-		return 1;
-	}
-	if (WIFSIGNALED(status)) {
-		printf("FAIL %s (killed by signal %d)\n", name,
-		       WTERMSIG(status));
-		return 1;
-	}
-	rc = WEXITSTATUS(status);
-	if (rc == 3)
-		printf("FAIL %s (sandbox setup failed)\n", name);
-	return rc;
-}
+/* ------------------------------------------------------------ no BTF */
 
 /* The on-disk places libbpf 1.x looks for vmlinux after sysfs. */
 static int hide_btf(void)
@@ -190,46 +106,25 @@ static void show_libbpf_log(void)
 	libbpf_log[0] = '\0';
 }
 
-static const struct fg_guard_cfg cfg = {
-	.dedupe_ns = 1000000000ull,
-	.mask = 0x3f00,
-	.reserved = { 0x3f00, 0x3e00, 0x3d00 },
-};
-
-/* Load one kind into a fresh pin dir; 0 or -errno. */
+/* Load kind (and unload it again, unless out is given); 0 or -errno,
+ * said: the callers expect it to load. */
 static int try_load(enum fg_guard_kind kind, struct fg_prog **out)
 {
-	char pin[PATH_MAX], err[256] = "";
-	struct fg_prog *p = NULL;
+	struct fg_prog *p;
+	char err[256] = "";
 	int rc;
 
-	snprintf(pin, sizeof(pin), "%s/p%u", bpffs, ++pin_seq);
-	if (fg_prog_pin_dir_prepare(pin, err, sizeof(err))) {
-		printf("  %s\n", err);
-		return -EIO;
-	}
 	libbpf_log[0] = '\0';
-	rc = fg_prog_load(&p, kind, pin, &cfg);
+	rc = sandbox_load(&p, kind, DEDUPE_NS, err, sizeof(err));
 	if (rc) {
-		rmdir(pin);
+		printf("  %s\n", err);
 		return rc;
 	}
-	if (out) {
+	if (out)
 		*out = p;
-		return 0;
-	}
-	fg_prog_unpin(p);
-	fg_prog_close(p);
-	rmdir(pin);
+	else
+		sandbox_unload(&p);
 	return 0;
-}
-
-static void drop(struct fg_prog *p)
-{
-	if (!p)
-		return;
-	fg_prog_unpin(p);
-	fg_prog_close(p);
 }
 
 /* Number of CO-RE relocation records in a BPF ELF object's .BTF.ext;
@@ -350,61 +245,49 @@ static void test_explicit_ct_refused(void)
 /* Loads, and works: a foreign mark on an uplink gives one event. */
 static void test_skbmark_loads_without_btf(void)
 {
-	static const uint8_t frame[14 + 20 + 8] = {
-		2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00,
-		0x45, 0, 0, 28, 0, 1, 0x40, 0, 64, 17, 0, 0,
-		100, 64, 0, 1, 192, 0, 2, 7,
-		0x27, 0x10, 0x01, 0xbb, 0, 8, 0, 0,
-	};
-	struct fg_uplink up = { .allowed = { 0x100 }, .nr_allowed = 1,
-				.l2_len = 14 };
+	/* UDP 100.64.0.1:10000 -> 192.0.2.7:443 leaving lo, which allows
+	 * only 0x100 */
+	const struct pkt pkt = { .proto = IPPROTO_UDP,
+				 .saddr = { 100, 64, 0, 1 },
+				 .daddr = { 192, 0, 2, 7 },
+				 .sport = 10000,
+				 .dport = 443 };
 	struct __sk_buff ctx = { .mark = 0x200, .ifindex = 1 };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
-		    .data_size_in = sizeof(frame), .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx));
+	struct fg_flow_key key = flow_key(&pkt, 1);
 	struct fg_prog *p = NULL;
-	struct fg_flow_key key = { .saddr = { 100, 64, 0, 1 },
-				   .daddr = { 192, 0, 2, 7 },
-				   .sport = htons(10000),
-				   .dport = htons(443),
-				   .ifindex = 1,
-				   .family = 2,
-				   .l4proto = 17 };
-	uint32_t lo = 1;
+	uint8_t frame[128];
+	size_t len = pkt_build(&pkt, frame);
 	uint64_t ts;
 	int rc = try_load(FG_GUARD_SKBMARK, &p);
 
 	CHECK_EQ_U(rc, 0);
 	if (rc) {
-		printf("  fg_prog_load(skbmark): %s\n", strerror(-rc));
 		show_libbpf_log();
 		return;
 	}
 	CHECK_EQ_U(fg_prog_kind(p), FG_GUARD_SKBMARK);
-	CHECK_EQ_U(bpf_map_update_elem(fg_prog_map_fd(p, FG_MAP_UPLINKS), &lo,
-				       &up, BPF_ANY),
-		   0);
-	CHECK_EQ_U(bpf_prog_test_run_opts(fg_prog_fd(p), &o), 0);
-	CHECK_EQ_U(o.retval, TC_ACT_OK);
+	CHECK_EQ_U(sandbox_uplink(p, 1, 0, (uint32_t[]){ 0x100 }, 1, 1), 0);
+	CHECK_EQ_U(sandbox_test_run(fg_prog_fd(p), frame, len, &ctx, 0, NULL),
+		   TC_ACT_OK);
 	/* flagged: the flow is now in the dedupe map */
 	CHECK_EQ_U(bpf_map_lookup_elem(fg_prog_map_fd(p, FG_MAP_FLOWS), &key,
 				       &ts),
 		   0);
-	drop(p);
+	sandbox_unload(&p);
 }
 
 static void ct_fails(enum fg_guard_kind kind)
 {
-	struct fg_prog *p = NULL;
-	int rc = try_load(kind, &p);
+	struct fg_prog *p;
+	char err[256] = "";
+	int rc = sandbox_load(&p, kind, DEDUPE_NS, err, sizeof(err));
 
 	CHECK(rc < 0);
 	if (rc < 0) {
-		printf("  note: fg_prog_load(%s): %s\n", fg_prog_kind_name(kind),
-		       strerror(-rc));
-		libbpf_log[0] = '\0';
+		printf("  note: %s\n", err);
+		libbpf_log[0] = '\0'; /* expected: not worth showing */
 	} else {
-		drop(p);
+		sandbox_unload(&p);
 	}
 }
 

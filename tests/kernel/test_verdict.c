@@ -5,8 +5,8 @@
  *
  * The tests run in a child process with its own network and mount
  * namespaces and its own bpffs (mounted on a mkdtemp folder the parent
- * removes), so pins, devices and mounts vanish with the child, whatever
- * happens to it.
+ * removes; sandbox.h), so pins, devices and mounts vanish with the child,
+ * whatever happens to it.
  *
  * What the kernel (6.18) takes from ctx_in (struct __sk_buff) for a
  * SCHED_CLS test run, checked in test_ctx_in_fields: mark, priority,
@@ -23,20 +23,10 @@
 #endif
 #include <arpa/inet.h>
 #include <errno.h>
-#include <limits.h>
-#include <net/if.h>
-#include <sched.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,7 +39,9 @@
 #include "prog.h"
 #include "unit.h"
 
-#define MASK 0x3f00u
+#include "frames.h"
+#include "sandbox.h"
+
 #define MARK_A 0x100u	/* uplink A's own mark */
 #define MARK_B 0x200u	/* uplink B's own mark */
 #define SLOT_A 0
@@ -59,188 +51,9 @@
 #define SEC_NS 1000000000ull
 #define RB_CAP (FG_RINGBUF_BYTES / (sizeof(struct fg_event) + 8))
 
-/* ------------------------------------------------------------ sandbox */
-
-static char bpffs[64];
 static int if_a, if_b; /* the two ends of a veth pair in our netns */
 
-static int lo_up(void)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int rc = -1;
-
-	if (fd < 0)
-		return -1;
-	strcpy(ifr.ifr_name, "lo");
-	if (!ioctl(fd, SIOCGIFFLAGS, &ifr)) {
-		ifr.ifr_flags |= IFF_UP;
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return rc;
-}
-
-/* In the child: private namespaces, bpffs, two devices. */
-static int sandbox_enter(void)
-{
-	if (unshare(CLONE_NEWNET) || unshare(CLONE_NEWNS)) {
-		perror("unshare");
-		return -1;
-	}
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
-		perror("mount --make-rprivate /");
-		return -1;
-	}
-	if (mount("bpf", bpffs, "bpf", 0, "mode=0700")) {
-		perror("mount bpffs");
-		return -1;
-	}
-	if (lo_up()) {
-		perror("lo up");
-		return -1;
-	}
-	if (system("ip link add fgva type veth peer name fgvb"))
-		return -1;
-	if_a = (int)if_nametoindex("fgva");
-	if_b = (int)if_nametoindex("fgvb");
-	if (if_a <= 1 || if_b <= 1) {
-		fprintf(stderr, "veth ifindex: %d %d\n", if_a, if_b);
-		return -1;
-	}
-	return 0;
-}
-
-/* Run fn in a sandboxed child; the parent only waits and removes the
- * mount point (on the host it is a plain empty folder). */
-static int sandbox_run(const char *name, int (*fn)(void))
-{
-	int status = 0, rc;
-	pid_t pid;
-
-	snprintf(bpffs, sizeof(bpffs), "/tmp/fg-%s.XXXXXX", name);
-	if (!mkdtemp(bpffs)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		rc = sandbox_enter() ? 3 : fn();
-		fflush(NULL);
-		_exit(rc);
-	}
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	rmdir(bpffs);
-	if (pid < 0) {
-		perror("fork");
-		return 1;
-	}
-	if (WIFSIGNALED(status)) {
-		printf("FAIL %s (killed by signal %d)\n", name,
-		       WTERMSIG(status));
-		return 1;
-	}
-	rc = WEXITSTATUS(status);
-	if (rc == 3)
-		printf("FAIL %s (sandbox setup failed)\n", name);
-	return rc;
-}
-
 /* ------------------------------------------------------------ frames */
-
-struct pkt {
-	int v6;
-	uint8_t proto;	 /* IPPROTO_TCP, _UDP, _ICMP (ICMPv6 with v6) */
-	uint8_t saddr[16];
-	uint8_t daddr[16];
-	uint16_t sport; /* ICMP: echo id */
-	uint16_t dport; /* ICMP: ignored (echo request) */
-	uint32_t seq, ack;
-	uint8_t flags;
-	uint16_t frag_off; /* IPv4 only, host order, flag bits included */
-};
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
-static size_t l4_build(const struct pkt *p, uint8_t *l4)
-{
-	switch (p->proto) {
-	case IPPROTO_TCP:
-		memset(l4, 0, 20);
-		put16(l4, p->sport);
-		put16(l4 + 2, p->dport);
-		put32(l4 + 4, p->seq);
-		put32(l4 + 8, p->ack);
-		l4[12] = 5 << 4;
-		l4[13] = p->flags;
-		put16(l4 + 14, 64240);
-		return 20;
-	case IPPROTO_UDP:
-		put16(l4, p->sport);
-		put16(l4 + 2, p->dport);
-		put16(l4 + 4, 8 + 4);
-		put16(l4 + 6, 0);
-		memcpy(l4 + 8, "data", 4);
-		return 12;
-	default: /* echo request */
-		l4[0] = p->v6 ? 128 : 8;
-		l4[1] = 0;
-		put16(l4 + 2, 0);
-		put16(l4 + 4, p->sport);
-		put16(l4 + 6, 1);
-		memcpy(l4 + 8, "pingpong", 8);
-		return 16;
-	}
-}
-
-/* Ethernet + IP + L4; returns the frame length. */
-static size_t pkt_build(const struct pkt *p, uint8_t *f)
-{
-	static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
-	uint8_t *ip = f + 14;
-	size_t l4len;
-
-	memcpy(f, macs, 12);
-	if (!p->v6) {
-		put16(f + 12, 0x0800);
-		l4len = l4_build(p, ip + 20);
-		memset(ip, 0, 20);
-		ip[0] = 0x45;
-		put16(ip + 2, 20 + l4len);
-		put16(ip + 4, 0x1234);
-		put16(ip + 6, p->frag_off ? p->frag_off : 0x4000);
-		ip[8] = 64;
-		ip[9] = p->proto;
-		memcpy(ip + 12, p->saddr, 4);
-		memcpy(ip + 16, p->daddr, 4);
-		return 14 + 20 + l4len;
-	}
-	put16(f + 12, 0x86dd);
-	l4len = l4_build(p, ip + 40);
-	memset(ip, 0, 40);
-	ip[0] = 0x60;
-	put16(ip + 4, l4len);
-	ip[6] = p->proto;
-	ip[7] = 64;
-	memcpy(ip + 8, p->saddr, 16);
-	memcpy(ip + 24, p->daddr, 16);
-	return 14 + 40 + l4len;
-}
 
 /* A flow of family v6 and protocol index k (0 tcp, 1 udp, 2 icmp); n
  * makes it distinct (source address and port). */
@@ -278,32 +91,17 @@ static struct pkt flow(int v6, int k, unsigned n)
 	return p;
 }
 
-/* The dedupe key the guard builds for p leaving on ifindex. */
-static struct fg_flow_key flow_key(const struct pkt *p, int ifindex)
-{
-	struct fg_flow_key k = { 0 };
-
-	memcpy(k.saddr, p->saddr, p->v6 ? 16 : 4);
-	memcpy(k.daddr, p->daddr, p->v6 ? 16 : 4);
-	k.family = p->v6 ? 10 : 2;
-	k.l4proto = p->proto;
-	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
-		k.sport = htons(p->sport);
-		k.dport = htons(p->dport);
-	} else {
-		k.sport = htons(p->sport);
-		k.dport = htons((p->v6 ? 128 : 8) << 8);
-	}
-	k.ifindex = (uint32_t)ifindex;
-	return k;
-}
+/* An ARP request: not IP, so the guard lets it pass, never flagged. */
+static const uint8_t arp[42] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06,
+	0, 1, 0x08, 0, 6, 4, 0, 1, /* Ethernet, IPv4, request */
+};
 
 /* ------------------------------------------------------------ fixture */
 
 struct fx {
 	struct fg_prog *prog;
-	char pin[PATH_MAX];
-	int prog_fd, up_fd, cnt_fd, flows_fd, ev_fd;
+	int prog_fd, cnt_fd, flows_fd, ev_fd;
 	struct ring_buffer *rb;
 	struct fg_event ev[MAX_EV];
 	size_t nr_ev;
@@ -311,7 +109,6 @@ struct fx {
 };
 
 static struct fx F;
-static unsigned fx_seq;
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -329,17 +126,11 @@ static int on_event(void *ctx, void *data, size_t size)
 static int fx_uplink_nr(struct fx *f, int ifindex, uint16_t slot,
 			const uint32_t *marks, uint32_t n, uint32_t nr_allowed)
 {
-	struct fg_uplink up = { .slot = slot, .l2_len = 14 };
-	uint32_t key = (uint32_t)ifindex;
+	int rc = sandbox_uplink(f->prog, ifindex, slot, marks, n, nr_allowed);
 
-	if (n)
-		memcpy(up.allowed, marks, n * sizeof(*marks));
-	up.nr_allowed = nr_allowed;
-	if (bpf_map_update_elem(f->up_fd, &key, &up, BPF_ANY)) {
-		printf("  uplink %d: %s\n", ifindex, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (rc)
+		printf("  uplink %d: %s\n", ifindex, strerror(-rc));
+	return rc;
 }
 
 static int fx_uplink(struct fx *f, int ifindex, uint16_t slot,
@@ -352,48 +143,26 @@ static void fx_close(struct fx *f)
 {
 	ring_buffer__free(f->rb);
 	f->rb = NULL;
-	if (f->prog) {
-		fg_prog_unpin(f->prog);
-		fg_prog_close(f->prog);
-		f->prog = NULL;
-	}
-	if (f->pin[0])
-		rmdir(f->pin);
-	f->pin[0] = '\0';
+	sandbox_unload(&f->prog);
 }
 
 /* Fresh maps (own pin dir), uplink A allows MARK_A, B allows MARK_B. */
 static int fx_open(struct fx *f, enum fg_guard_kind kind, uint64_t dedupe_ns)
 {
-	struct fg_guard_cfg cfg = {
-		.dedupe_ns = dedupe_ns,
-		.mask = MASK,
-		.reserved = { 0x3f00, 0x3e00, 0x3d00 },
-	};
 	char err[256] = "";
-	int rc;
 
 	memset(f, 0, offsetof(struct fx, ev));
 	f->nr_ev = f->bad_ev = 0;
-	snprintf(f->pin, sizeof(f->pin), "%s/t%u", bpffs, ++fx_seq);
-	if (fg_prog_pin_dir_prepare(f->pin, err, sizeof(err))) {
+	if (sandbox_load(&f->prog, kind, dedupe_ns, err, sizeof(err))) {
 		printf("  %s\n", err);
 		return -1;
 	}
-	rc = fg_prog_load(&f->prog, kind, f->pin, &cfg);
-	if (rc) {
-		printf("  fg_prog_load(%s): %s\n", fg_prog_kind_name(kind),
-		       strerror(-rc));
-		f->prog = NULL;
-		goto fail;
-	}
 	f->prog_fd = fg_prog_fd(f->prog);
-	f->up_fd = fg_prog_map_fd(f->prog, FG_MAP_UPLINKS);
 	f->cnt_fd = fg_prog_map_fd(f->prog, FG_MAP_COUNTERS);
 	f->flows_fd = fg_prog_map_fd(f->prog, FG_MAP_FLOWS);
 	f->ev_fd = fg_prog_map_fd(f->prog, FG_MAP_EVENTS);
-	if (f->prog_fd < 0 || f->up_fd < 0 || f->cnt_fd < 0 ||
-	    f->flows_fd < 0 || f->ev_fd < 0) {
+	if (f->prog_fd < 0 || f->cnt_fd < 0 || f->flows_fd < 0 ||
+	    f->ev_fd < 0) {
 		printf("  missing program or map fd\n");
 		goto fail;
 	}
@@ -411,40 +180,33 @@ fail:
 	return -1;
 }
 
-/* One test run; returns the program's return value, -1 on a syscall
- * error (printed). repeat 0 means 1. */
-static int fx_run_raw(struct fx *f, const void *frame, size_t len,
-		      uint32_t mark, int ifindex, uint32_t repeat)
+/* One test run of the skb leaving ifindex with mark (from INGRESS_IF):
+ * the program's return value, -errno when the kernel refuses the run.
+ * repeat 0 means 1. */
+static int fx_run_quiet(struct fx *f, const void *frame, size_t len,
+			uint32_t mark, int ifindex, uint32_t repeat)
 {
 	struct __sk_buff ctx = {
 		.mark = mark,
 		.ifindex = (uint32_t)ifindex,
 		.ingress_ifindex = INGRESS_IF,
 	};
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
-		    .data_size_in = (uint32_t)len, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = repeat);
 
-	if (bpf_prog_test_run_opts(f->prog_fd, &o)) {
-		printf("  test_run(len %zu, mark 0x%x, if %d): %s\n", len,
-		       mark, ifindex, strerror(errno));
-		return -1;
-	}
-	return (int)o.retval;
+	return sandbox_test_run(f->prog_fd, frame, len, &ctx, repeat, NULL);
 }
 
-/* Like fx_run_raw, without printing: -errno when the kernel refuses. */
-static int fx_run_quiet(struct fx *f, const void *frame, size_t len,
-			uint32_t mark, int ifindex)
+/* Like fx_run_quiet, but a refused run is a surprise: said, -1. */
+static int fx_run_raw(struct fx *f, const void *frame, size_t len,
+		      uint32_t mark, int ifindex, uint32_t repeat)
 {
-	struct __sk_buff ctx = { .mark = mark, .ifindex = (uint32_t)ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
-		    .data_size_in = (uint32_t)len, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx));
+	int rc = fx_run_quiet(f, frame, len, mark, ifindex, repeat);
 
-	if (bpf_prog_test_run_opts(f->prog_fd, &o))
-		return -errno;
-	return (int)o.retval;
+	if (rc < 0) {
+		printf("  test_run(len %zu, mark 0x%x, if %d): %s\n", len,
+		       mark, ifindex, strerror(-rc));
+		return -1;
+	}
+	return rc;
 }
 
 /* Run a frame; every guard must return TC_ACT_OK. */
@@ -649,7 +411,7 @@ static void test_skbmark_truncated_never_flagged(void)
 
 			pkt_build(&p, frame);
 			rc = fx_run_quiet(&F, frame, v6 ? cuts6[i] : cuts4[i],
-					  MARK_B, if_a);
+					  MARK_B, if_a, 1);
 			CHECK(rc == TC_ACT_OK || rc == -EINVAL);
 			seen += rc == TC_ACT_OK;
 		}
@@ -679,8 +441,6 @@ static void test_skbmark_truncated_never_flagged(void)
 
 static void test_skbmark_non_ip_never_flagged(void)
 {
-	uint8_t arp[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0,
-			    1, 0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1 };
 	uint8_t lldp[60] = { 0x01, 0x80, 0xc2, 0, 0, 0x0e, 2, 0, 0, 0, 0, 1,
 			     0x88, 0xcc };
 
@@ -853,8 +613,6 @@ static void test_skbmark_dedupe_interval_expires(void)
 /* A mixed stream: every counter adds up exactly. */
 static void test_skbmark_counters_add_up(void)
 {
-	uint8_t arp[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0,
-			    1, 0x08, 0x06 };
 	uint8_t frame[128];
 	struct pkt z = flow(1, 2, 99);
 	unsigned seen = 0, flagged = 0, events = 0;
@@ -965,8 +723,6 @@ static void test_unknown_ifindex_ignored(void)
 static void ct_no_entry(enum fg_guard_kind kind)
 {
 	static const uint32_t marks[] = { MARK_A, MARK_B, 0, 0x3f00, 0x3c01 };
-	uint8_t arp[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0,
-			    1, 0x08, 0x06 };
 	unsigned n = 0;
 	struct fg_counters c;
 
@@ -1003,6 +759,8 @@ static void test_ct_probe_no_entry(void)
 
 static int run_all(void)
 {
+	if (sandbox_veth(&if_a, &if_b))
+		return SANDBOX_SETUP_FAILED;
 	RUN(test_ctx_in_fields);
 	RUN(test_skbmark_allowed_not_flagged);
 	RUN(test_skbmark_foreign_flagged_event);

@@ -2,13 +2,16 @@
 /*
  * fg_udpflows - many UDP flows at once, for benchmarks on the drill.
  *
- *   fg_udpflows send [-i USEC] SRC BASEPORT N DST DPORT
+ *   fg_udpflows send [-i USEC] [-w MS] SRC BASEPORT N DST DPORT
  *	Opens N UDP sockets bound to SRC:BASEPORT .. SRC:BASEPORT+N-1
  *	(SO_REUSEADDR), then sends one datagram from each to DST:DPORT:
  *	back to back (burst), or one every USEC microseconds on an absolute
  *	CLOCK_MONOTONIC schedule (paced). Fixed source ports make a second
- *	run hit the same conntrack entries as the first. Prints
- *	"sent N in US us" and exits 0 when every datagram went out.
+ *	run hit the same conntrack entries as the first. Then waits MS
+ *	(default 50) before closing the sockets, so that closing them (kernel
+ *	work that a non-preemptible kernel does not interrupt) does not delay
+ *	whatever the last datagrams set off. Prints "sent N in US us" and
+ *	exits 0 when every datagram went out.
  *
  *   fg_udpflows sink PORT
  *	Receives and discards datagrams on [::]:PORT (IPv4 and IPv6), so the
@@ -31,7 +34,7 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: fg_udpflows send [-i USEC] SRC BASEPORT N DST DPORT\n"
+		"usage: fg_udpflows send [-i USEC] [-w MS] SRC BASEPORT N DST DPORT\n"
 		"       fg_udpflows sink PORT\n");
 	exit(2);
 }
@@ -121,14 +124,16 @@ static int open_flows(int *fds, int n, const char *src, int base)
 static int cmd_send(int argc, char **argv)
 {
 	struct sockaddr_storage dst;
-	long long gap_ns = 0, t0, t1;
+	long long gap_ns = 0, linger_ns = 50000000LL, t0, t1;
 	const char payload[] = "fg_udpflows\n";
 	socklen_t dlen;
 	int n, base, i, c, *fds, rc = 0;
 
-	while ((c = getopt(argc, argv, "i:")) != -1) {
+	while ((c = getopt(argc, argv, "i:w:")) != -1) {
 		if (c == 'i')
 			gap_ns = parse_num(optarg, 0, 10000000) * 1000LL;
+		else if (c == 'w')
+			linger_ns = parse_num(optarg, 0, 10000) * 1000000LL;
 		else
 			usage();
 	}
@@ -164,6 +169,9 @@ static int cmd_send(int argc, char **argv)
 	}
 	t1 = mono_ns();
 	printf("sent %d in %lld us\n", n, (t1 - t0) / 1000);
+	fflush(stdout);
+	if (linger_ns)
+		sleep_until_ns(t1 + linger_ns);
 out:
 	for (i = 0; i < n; i++)
 		if (fds[i] >= 0)

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * cmd_hook.c - what mwan3.user calls: `disconnected IFACE [DEVICE]`,
+ * `connected IFACE [DEVICE]`, and `hook ACTION IFACE [DEVICE]` for every
+ * mwan3 action. Asks the service; with none answering within 200 ms it
+ * does the work itself. Hotplug waits for us: no step may block long.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_common.h"
+#include "cmds.h"
+#include "ctl.h"
+#include "disconnect.h"
+#include "log.h"
+
+#define HOOK_SERVICE_TIMEOUT_MS 200
+
+struct hook_alone {
+	const struct fg_common *common;
+};
+
+static int alone_find_mark(void *ctx, struct fg_disc *d, char *err,
+			   size_t len)
+{
+	const struct hook_alone *a = ctx;
+
+	return fg_disc_mark_from_mwan3(d, a->common->mwan3_config,
+				       a->common->mwan3_mask_file, err, len);
+}
+
+static int alone_set_guard(void *ctx, struct fg_disc *d, char *err,
+			   size_t len)
+{
+	const struct hook_alone *a = ctx;
+
+	return fg_disc_set_pinned(a->common->pin_dir, d, err, len);
+}
+
+static const struct fg_disc_ops alone_ops = {
+	.find_mark = alone_find_mark,
+	.set_guard = alone_set_guard,
+};
+
+static void hook_report(const struct fg_common *c, const char *line)
+{
+	if (c->use_syslog)
+		fg_info("%s", line);
+	else
+		printf("%s\n", line);
+}
+
+static int hook_alone(const struct fg_common *c, struct fg_disc *d)
+{
+	struct hook_alone a = { c };
+	struct fg_ct *ct = NULL;
+	char err[256] = "", line[512];
+	int rc;
+
+	rc = fg_ct_open(&ct);
+	if (rc)
+		snprintf(err, sizeof(err), "conntrack netlink: %s",
+			 strerror(-rc));
+	else
+		rc = fg_disc_run(d, &alone_ops, &a, ct, err, sizeof(err));
+	fg_ct_close(ct);
+	if (rc) {
+		fg_err("%s", err);
+		return FG_EXIT_FAIL;
+	}
+	fg_disc_summary(d, line, sizeof(line));
+	hook_report(c, line);
+	return FG_EXIT_OK;
+}
+
+static int hook_do(const struct fg_common *c, enum fg_disc_event ev,
+		   const char *iface, const char *device)
+{
+	struct fg_ctl_req req = { .magic = FG_CTL_MAGIC };
+	struct fg_ctl_resp resp;
+	char err[256];
+	struct fg_disc d;
+	int rc;
+
+	if (fg_disc_init(&d, ev, iface, device, err, sizeof(err))) {
+		fg_err("%s", err);
+		return FG_EXIT_USAGE;
+	}
+	req.cmd = ev == FG_DISC_CONNECTED ? FG_CTL_CONNECTED
+					  : FG_CTL_DISCONNECTED;
+	snprintf(req.iface, sizeof(req.iface), "%s", d.iface);
+	snprintf(req.device, sizeof(req.device), "%s", d.device);
+	rc = fg_ctl_call(c->sock, &req, &resp, HOOK_SERVICE_TIMEOUT_MS);
+	if (rc) {
+		fg_debug("service at %s: %s; acting alone", c->sock,
+			 strerror(-rc));
+		return hook_alone(c, &d);
+	}
+	if (resp.status) {
+		fg_err("%s", resp.text);
+		return FG_EXIT_FAIL;
+	}
+	hook_report(c, resp.text);
+	return FG_EXIT_OK;
+}
+
+static void hook_usage(FILE *f, const char *name)
+{
+	if (!strcmp(name, "hook"))
+		fprintf(f, "usage: flowguard hook [OPTIONS] ACTION INTERFACE [DEVICE]\n"
+			   "  ACTION: mwan3's (connected, disconnected act; ifup, ifdown,\n"
+			   "  connecting, disconnecting, ifupdate are accepted and ignored)\n");
+	else
+		fprintf(f, "usage: flowguard %s [OPTIONS] INTERFACE [DEVICE]\n",
+			name);
+	fputs(FG_COMMON_USAGE, f);
+}
+
+/* argv after options: the positional words, or -1 for a usage error. */
+static int hook_parse(int argc, char **argv, const char *name,
+		      struct fg_common *c)
+{
+	static const struct option opts[] = {
+		FG_COMMON_LONG,
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int opt;
+
+	fg_common_init(c);
+	while ((opt = getopt_long(argc, argv, FG_COMMON_SHORT "h", opts,
+				  NULL)) != -1) {
+		if (opt == 'h') {
+			hook_usage(stdout, name);
+			return -2;
+		}
+		if (!fg_common_opt(c, opt, optarg))
+			return -1;
+	}
+	fg_common_log(c);
+	return optind;
+}
+
+static int hook_event_cmd(enum fg_disc_event ev, int argc, char **argv)
+{
+	const char *name = fg_disc_event_name(ev);
+	struct fg_common c;
+	int i = hook_parse(argc, argv, name, &c);
+
+	if (i == -2)
+		return FG_EXIT_OK;
+	if (i < 0 || argc - i > 2) {
+		hook_usage(stderr, name);
+		return FG_EXIT_USAGE;
+	}
+	return hook_do(&c, ev, i < argc ? argv[i] : NULL,
+		       i + 1 < argc ? argv[i + 1] : NULL);
+}
+
+int cmd_disconnected(int argc, char **argv)
+{
+	return hook_event_cmd(FG_DISC_DISCONNECTED, argc, argv);
+}
+
+int cmd_connected(int argc, char **argv)
+{
+	return hook_event_cmd(FG_DISC_CONNECTED, argc, argv);
+}
+
+static const char *const hook_ignored[] = {
+	"ifup", "ifdown", "connecting", "disconnecting", "ifupdate",
+};
+
+int cmd_hook(int argc, char **argv)
+{
+	const char *action, *iface;
+	struct fg_common c;
+	size_t k;
+	int i = hook_parse(argc, argv, "hook", &c);
+
+	if (i == -2)
+		return FG_EXIT_OK;
+	if (i < 0 || argc - i < 1 || argc - i > 3) {
+		hook_usage(stderr, "hook");
+		return FG_EXIT_USAGE;
+	}
+	action = argv[i];
+	iface = i + 1 < argc ? argv[i + 1] : "";
+	if (!strcmp(action, "disconnected") || !strcmp(action, "connected"))
+		return hook_do(&c, !strcmp(action, "connected") ?
+			       FG_DISC_CONNECTED : FG_DISC_DISCONNECTED,
+			       iface, i + 2 < argc ? argv[i + 2] : NULL);
+	for (k = 0; k < sizeof(hook_ignored) / sizeof(hook_ignored[0]); k++)
+		if (!strcmp(action, hook_ignored[k]))
+			break;
+	if (k == sizeof(hook_ignored) / sizeof(hook_ignored[0])) {
+		fg_err("hook: unknown mwan3 action '%s'", action);
+		return FG_EXIT_USAGE;
+	}
+	if (!*iface) {
+		fg_err("hook %s: no interface given", action);
+		return FG_EXIT_USAGE;
+	}
+	return FG_EXIT_OK;
+}

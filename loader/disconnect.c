@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* disconnect.c - mwan3's disconnected/connected, as stages. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "disconnect.h"
+#include "flowguard.h"
+#include "log.h"
+#include "mwan3_conf.h"
+
+const char *fg_disc_event_name(enum fg_disc_event ev)
+{
+	return ev == FG_DISC_CONNECTED ? "connected" : "disconnected";
+}
+
+int fg_disc_init(struct fg_disc *d, enum fg_disc_event ev, const char *iface,
+		 const char *device, char *err, size_t errlen)
+{
+	memset(d, 0, sizeof(*d));
+	d->event = ev;
+	d->guard = "not changed";
+	if (!iface || !*iface) {
+		snprintf(err, errlen, "%s: no interface given",
+			 fg_disc_event_name(ev));
+		return -EINVAL;
+	}
+	if (fg_conf_check_name(iface)) {
+		snprintf(err, errlen, "%s: invalid interface name",
+			 fg_disc_event_name(ev));
+		return -EINVAL;
+	}
+	if (device && *device && fg_conf_check_device(device)) {
+		snprintf(err, errlen, "%s %s: invalid device name",
+			 fg_disc_event_name(ev), iface);
+		return -EINVAL;
+	}
+	snprintf(d->iface, sizeof(d->iface), "%s", iface);
+	snprintf(d->device, sizeof(d->device), "%s", device ? device : "");
+	return 0;
+}
+
+int fg_disc_mark_from_mwan3(struct fg_disc *d, const char *config,
+			    const char *mask_file, char *err, size_t errlen)
+{
+	struct fg_mwan3 m;
+	int rc;
+
+	rc = fg_mwan3_load(config ? config : FG_MWAN3_CONFIG_PATH,
+			   mask_file ? mask_file : FG_MWAN3_MASK_CACHE_PATH, &m,
+			   err, errlen);
+	if (rc)
+		return rc;
+	rc = fg_mwan3_iface_mark(&m, d->iface, &d->mark, err, errlen);
+	if (rc)
+		return rc;
+	d->mask = m.mask;
+	d->mark_src = "mwan3 config";
+	return 0;
+}
+
+static int fg_allowed_has(const struct fg_uplink *u, __u32 mark)
+{
+	__u32 i;
+
+	for (i = 0; i < u->nr_allowed && i < FG_MAX_MARKS_PER_DEV; i++)
+		if (u->allowed[i] == mark)
+			return 1;
+	return 0;
+}
+
+/* Down: drop the mark from every device's allowed set. */
+static void fg_allowed_drop(struct fg_uplink *u, __u32 mark)
+{
+	__u32 i, n = 0;
+
+	for (i = 0; i < u->nr_allowed && i < FG_MAX_MARKS_PER_DEV; i++)
+		if (u->allowed[i] != mark)
+			u->allowed[n++] = u->allowed[i];
+	u->nr_allowed = n;
+}
+
+static int fg_pinned_update(int fd, struct fg_disc *d, __u32 ifindex)
+{
+	struct fg_uplink u;
+	__u32 key, next;
+	void *prev = NULL;
+	int changed = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &u))
+			continue;
+		if (d->event == FG_DISC_DISCONNECTED && fg_allowed_has(&u, d->mark))
+			fg_allowed_drop(&u, d->mark);
+		else if (d->event == FG_DISC_CONNECTED && key == ifindex &&
+			 !fg_allowed_has(&u, d->mark) &&
+			 u.nr_allowed < FG_MAX_MARKS_PER_DEV)
+			u.allowed[u.nr_allowed++] = d->mark;
+		else
+			continue;
+		if (bpf_map_update_elem(fd, &key, &u, BPF_EXIST))
+			return -errno;
+		changed++;
+	}
+	return changed;
+}
+
+int fg_disc_set_pinned(const char *pin_dir, struct fg_disc *d, char *err,
+		       size_t errlen)
+{
+	char path[512];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, FG_MAP_UPLINKS);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		d->guard = "no guard pinned";
+		return 0;
+	}
+	rc = fg_pinned_update(fd, d,
+			      d->device[0] ? if_nametoindex(d->device) : 0);
+	close(fd);
+	if (rc < 0) {
+		snprintf(err, errlen, "pinned uplink table %s: %s", path,
+			 strerror(-rc));
+		return rc;
+	}
+	d->guard = rc ? (d->event == FG_DISC_CONNECTED ? "marked up (pinned table)"
+						   : "marked down (pinned table)")
+		      : "not in the pinned table";
+	return 0;
+}
+
+static int fg_disc_flush(struct fg_disc *d, struct fg_ct *ct, char *err,
+			 size_t errlen)
+{
+	if (d->event == FG_DISC_CONNECTED)
+		return fg_flush_stuck(ct, d->mask, &d->flush, err, errlen);
+	return fg_flush_mark(ct, AF_UNSPEC, d->mark, d->mask, &d->flush, err,
+			     errlen);
+}
+
+int fg_disc_run(struct fg_disc *d, const struct fg_disc_ops *ops, void *ctx,
+		struct fg_ct *ct, char *err, size_t errlen)
+{
+	char why[256];
+	int rc;
+
+	rc = ops->find_mark(ctx, d, err, errlen);
+	/* the seatbelt comes before anything changes */
+	if (!rc)
+		rc = fg_flush_check(d->mark, d->mask, err, errlen);
+	if (rc)
+		return rc;
+	if (ops->set_guard(ctx, d, why, sizeof(why)))
+		fg_warn("%s %s: guard not updated: %s",
+			fg_disc_event_name(d->event), d->iface, why);
+	if (d->event == FG_DISC_DISCONNECTED && ops->per_flow &&
+	    ops->per_flow(ctx, d, ct, why, sizeof(why)))
+		fg_warn("disconnected %s: per-flow stage: %s", d->iface, why);
+	return fg_disc_flush(d, ct, err, errlen);
+}
+
+void fg_disc_summary(const struct fg_disc *d, char *buf, size_t len)
+{
+	const char *what = d->event == FG_DISC_CONNECTED
+				   ? "unreachable/blackhole entries deleted"
+				   : "entries deleted";
+
+	snprintf(buf, len,
+		 "%s %s: mark 0x%x/0x%x (%s), guard %s, about %lld %s (table size change, approximate)",
+		 fg_disc_event_name(d->event), d->iface, d->mark, d->mask,
+		 d->mark_src ? d->mark_src : "?", d->guard,
+		 fg_flush_approx(&d->flush), what);
+}

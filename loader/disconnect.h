@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * disconnect.h - what mwan3's `disconnected` and `connected` do, as stages
+ * that the service and a lone command share; only stages 1 and 2 differ
+ * between them (ops):
+ *   disconnected: 1 find the interface's mark, 2 mark it down in the guard,
+ *                 3 per-flow work on its entries before they go (slot),
+ *                 4 the one kernel-side delete, 5 the answer;
+ *   connected:    1 find the mark, 2 mark it up in the guard, 4 delete the
+ *                 entries stuck with the unreachable/blackhole mark, 5.
+ */
+#ifndef FG_DISCONNECT_H
+#define FG_DISCONNECT_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "ct.h"
+#include "flush.h"
+
+enum fg_disc_event { FG_DISC_DISCONNECTED = 0, FG_DISC_CONNECTED };
+
+struct fg_disc {
+	enum fg_disc_event event;
+	char iface[FG_NAME_LEN];
+	char device[IFNAMSIZ];	/* may be empty */
+	uint32_t mark, mask;	/* stage 1 */
+	const char *mark_src;	/* stage 1: where the mark came from */
+	const char *guard;	/* stage 2: what happened in the guard */
+	uint64_t flows;		/* stage 3: flows handled one by one */
+	struct fg_flush_result flush; /* stage 4 */
+};
+
+struct fg_disc_ops {
+	int (*find_mark)(void *ctx, struct fg_disc *d, char *err, size_t len);
+	int (*set_guard)(void *ctx, struct fg_disc *d, char *err, size_t len);
+	/* may be NULL */
+	int (*per_flow)(void *ctx, struct fg_disc *d, struct fg_ct *ct,
+			char *err, size_t len);
+};
+
+int fg_disc_init(struct fg_disc *d, enum fg_disc_event ev, const char *iface,
+		 const char *device, char *err, size_t errlen);
+/* Stages 1-4; an error in stage 2 or 3 is logged, never stops the flush. */
+int fg_disc_run(struct fg_disc *d, const struct fg_disc_ops *ops, void *ctx,
+		struct fg_ct *ct, char *err, size_t errlen);
+/* Stage 5: one line saying what was done. */
+void fg_disc_summary(const struct fg_disc *d, char *buf, size_t len);
+const char *fg_disc_event_name(enum fg_disc_event ev);
+
+/* Stage 1 from mwan3's own config (paths NULL: the defaults). */
+int fg_disc_mark_from_mwan3(struct fg_disc *d, const char *config,
+			    const char *mask_file, char *err, size_t errlen);
+/* Stage 2 on the pinned table of a service that is not answering. */
+int fg_disc_set_pinned(const char *pin_dir, struct fg_disc *d, char *err,
+		       size_t errlen);
+
+#endif /* FG_DISCONNECT_H */
