@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <syslog.h>
 
 #include <bpf/libbpf.h>
@@ -33,9 +34,16 @@ static void fg_vlog(enum fg_log_level level, const char *fmt, va_list ap)
 		vsyslog(fg_syslog_prio[level], fmt, ap);
 		return;
 	}
-	fprintf(stderr, "%s: ", fg_log_cfg.ident);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	/* one write per line: stderr is unbuffered */
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "%s: ", fg_log_cfg.ident);
+
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	n = (int)strlen(line);
+	line[n] = '\n';
+	fwrite(line, 1, (size_t)n + 1, stderr);
 }
 
 void fg_log(enum fg_log_level level, const char *fmt, ...)
@@ -54,15 +62,22 @@ static int fg_libbpf_print(enum libbpf_print_level level, const char *fmt,
 	char line[512];
 	int n;
 
-	if (level == LIBBPF_WARN)
-		ours = FG_LOG_INFO;
-	if (ours > fg_log_cfg.level)
-		return 0;
+	const char *msg = line;
+
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	/* libbpf ends its lines with a newline; ours add one */
 	if (n > 0 && (size_t)n < sizeof(line) && line[n - 1] == '\n')
 		line[n - 1] = '\0';
-	fg_log(ours, "libbpf: %s", line);
+	if (level == LIBBPF_WARN)
+		ours = FG_LOG_INFO;
+	/* the clsact hook we (or an earlier run) made already exists */
+	if (strstr(line, "Exclusivity flag on"))
+		ours = FG_LOG_DEBUG;
+	if (ours > fg_log_cfg.level)
+		return 0;
+	if (!strncmp(msg, "libbpf: ", 8))
+		msg += 8;
+	fg_log(ours, "libbpf: %s", msg);
 	return 0;
 }
 

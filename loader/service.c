@@ -158,6 +158,8 @@ static void fg_svc_log_reap(struct fg_svc *s, const struct fg_event *ev,
 {
 	const struct fg_iface *owner = fg_uplinks_by_mark(&s->up, ev->mark);
 	const char *dev = fg_uplinks_dev_by_ifindex(&s->up, (int)ev->ifindex);
+	/* ts_ns and our clock are both CLOCK_MONOTONIC */
+	uint64_t us = (fg_now_ns() - ev->ts_ns) / 1000;
 	enum fg_log_level lvl = FG_LOG_DEBUG;
 	char flow[256];
 
@@ -168,12 +170,11 @@ static void fg_svc_log_reap(struct fg_svc *s, const struct fg_event *ev,
 	if (lvl > fg_log_level())
 		return;
 	fg_event_fmt(ev, flow, sizeof(flow));
-	/* ts_ns and our clock are both CLOCK_MONOTONIC */
 	fg_log(lvl, "stale flow %s of %s leaving %s: %s%s%s (%" PRIu64 " us)",
 	       flow, owner ? owner->name : "an unknown uplink", dev ? dev : "?",
 	       fg_reap_outcome_name(r->outcome), r->err ? ": " : "",
 	       r->err ? strerror(-r->err) : "",
-	       (uint64_t)((fg_now_ns() - ev->ts_ns) / 1000));
+	       us);
 }
 
 static void fg_svc_count_reap(struct fg_svc *s, enum fg_reap_outcome o)

@@ -64,6 +64,7 @@ static struct guard guards[] = {
 
 static int load_guard(struct guard *g)
 {
+	static const uint32_t allowed[] = { 0x100, 0x300 };
 	char err[256] = "";
 	int rc;
 
@@ -74,8 +75,7 @@ static int load_guard(struct guard *g)
 		return -1;
 	}
 	g->fd = fg_prog_fd(g->prog);
-	rc = sandbox_uplink(g->prog, LO, 0, (uint32_t[]){ 0x100, 0x300 }, 2,
-			    2);
+	rc = sandbox_uplink(g->prog, LO, 0, allowed, 2, 2);
 	if (rc) {
 		fprintf(stderr, "uplink %s: %s\n", g->name, strerror(-rc));
 		return -1;

@@ -104,9 +104,9 @@ static inline int sandbox_veth(int *if_a, int *if_b)
 /*
  * Run fn in a sandboxed child (name goes into the folder's name); the
  * parent only waits and removes the mount point (on the host it is a
- * plain empty folder). Returns the child's wait status: fn's return value,
- * or SANDBOX_SETUP_FAILED; -1 if no child could be started (said on
- * stderr, as the sandbox's own failures are).
+ * plain empty folder). Returns the child's wait status, whose exit status
+ * is fn's return value or SANDBOX_SETUP_FAILED; -1 if no child could be
+ * started (said on stderr, as the sandbox's own failures are).
  */
 static inline int sandbox_spawn(const char *name, int (*fn)(void))
 {
@@ -141,13 +141,18 @@ static inline int sandbox_spawn(const char *name, int (*fn)(void))
 	return status;
 }
 
-/* sandbox_spawn for a test: a child that did not finish is reported as a
- * FAIL line (tests/run.sh counts them); returns the exit status to end
- * with. */
+/* sandbox_spawn for test_<name>: skipped unless root (namespaces and
+ * bpffs need it), and a child that did not finish is reported as a FAIL
+ * line (tests/run.sh counts them). Returns the exit status to end with. */
 static inline int sandbox_run(const char *name, int (*fn)(void))
 {
-	int status = sandbox_spawn(name, fn), rc;
+	int status, rc;
 
+	if (geteuid() != 0) {
+		printf("SKIP test_%s: needs root\n", name);
+		return 0;
+	}
+	status = sandbox_spawn(name, fn);
 	if (status < 0)
 		return 1;
 	if (WIFSIGNALED(status)) {

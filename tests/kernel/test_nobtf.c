@@ -326,9 +326,5 @@ static int run_all(void)
 
 int main(void)
 {
-	if (geteuid() != 0) {
-		printf("SKIP test_nobtf: needs root\n");
-		return 0;
-	}
 	return sandbox_run("nobtf", run_all);
 }
