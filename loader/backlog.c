@@ -16,10 +16,8 @@ int fg_backlog_init(struct fg_backlog *b, size_t cap, uint32_t per_sec,
 	b->q = calloc(cap, sizeof(*b->q));
 	if (!b->q)
 		return -ENOMEM;
-	b->cost_ns = FG_NS_PER_SEC / per_sec;
-	if (!b->cost_ns)
-		b->cost_ns = 1;
-	b->credit_ns = FG_NS_PER_SEC;
+	b->rate = per_sec;
+	b->credit = FG_NS_PER_SEC * per_sec;
 	return 0;
 }
 
@@ -29,12 +27,19 @@ void fg_backlog_fini(struct fg_backlog *b)
 	b->q = NULL;
 }
 
+/* Credit in ns x rate: one event costs 1e9 of it, a nanosecond earns
+ * `rate`, so rates that do not divide a second stay exact. */
 static void fg_backlog_refill(struct fg_backlog *b, uint64_t now_ns)
 {
+	uint64_t cap = FG_NS_PER_SEC * b->rate, dt;
+
 	if (now_ns > b->last_ns) {
-		b->credit_ns += now_ns - b->last_ns;
-		if (b->credit_ns > FG_NS_PER_SEC)
-			b->credit_ns = FG_NS_PER_SEC;
+		dt = now_ns - b->last_ns;
+		if (dt > FG_NS_PER_SEC)
+			dt = FG_NS_PER_SEC;
+		b->credit += dt * b->rate;
+		if (b->credit > cap)
+			b->credit = cap;
 	}
 	b->last_ns = now_ns;
 }
@@ -59,7 +64,7 @@ int fg_backlog_take(struct fg_backlog *b, uint64_t now_ns,
 	fg_backlog_refill(b, now_ns);
 	if (!b->len)
 		return 0;
-	if (b->credit_ns < b->cost_ns) {
+	if (b->credit < FG_NS_PER_SEC) {
 		/* count each event the cap delays once, when first delayed */
 		b->held += b->len - b->waiting;
 		b->held_total += b->len - b->waiting;
@@ -68,7 +73,7 @@ int fg_backlog_take(struct fg_backlog *b, uint64_t now_ns,
 	}
 	if (b->waiting)
 		b->waiting--;
-	b->credit_ns -= b->cost_ns;
+	b->credit -= FG_NS_PER_SEC;
 	*out = b->q[b->head];
 	b->head = (b->head + 1) % b->cap;
 	b->len--;
@@ -77,9 +82,13 @@ int fg_backlog_take(struct fg_backlog *b, uint64_t now_ns,
 
 uint64_t fg_backlog_next_ns(const struct fg_backlog *b, uint64_t now_ns)
 {
+	uint64_t at;
+
 	if (!b->len)
 		return 0;
-	if (b->credit_ns >= b->cost_ns)
+	if (b->credit >= FG_NS_PER_SEC)
 		return now_ns;
-	return now_ns + (b->cost_ns - b->credit_ns);
+	/* credit is as of last_ns; round up to the nanosecond it suffices */
+	at = b->last_ns + (FG_NS_PER_SEC - b->credit + b->rate - 1) / b->rate;
+	return at > now_ns ? at : now_ns;
 }

@@ -15,8 +15,8 @@
 struct fg_backlog {
 	struct fg_event *q;
 	size_t cap, head, len;
-	uint64_t cost_ns;   /* one deletion's share of a second */
-	uint64_t credit_ns; /* earned, capped at one second */
+	uint64_t rate;	    /* deletions per second */
+	uint64_t credit;    /* ns x rate earned, capped at one second's */
 	uint64_t last_ns;
 	size_t waiting;	    /* queued events already counted as held */
 	uint64_t held;	    /* events the cap delayed, since last report */

@@ -124,9 +124,11 @@ static int run_parse(int argc, char **argv, struct fg_service_opts *o,
 			argv[optind]);
 		return -EINVAL;
 	}
-	if (config && fg_conf_load_uci(&o->conf, config, err, sizeof(err))) {
+	/* a file that cannot be read is a failure, a bad one a usage error */
+	c = config ? fg_conf_load_uci(&o->conf, config, err, sizeof(err)) : 0;
+	if (c) {
 		fprintf(stderr, "flowguard run: %s\n", err);
-		return -EINVAL;
+		return c;
 	}
 	optind = 1;
 	opterr = 0;
@@ -149,11 +151,11 @@ int cmd_run(int argc, char **argv)
 	fg_conf_defaults(&o.conf);
 	fg_common_init(&common);
 	rc = run_parse(argc, argv, &o, &common);
-	if (rc) {
-		if (rc > 0)
-			run_usage(stdout);
-		return rc > 0 ? FG_EXIT_OK : FG_EXIT_USAGE;
-	}
+	if (rc > 0)
+		run_usage(stdout);
+	if (rc)
+		return rc > 0 ? FG_EXIT_OK :
+		       rc == -EINVAL ? FG_EXIT_USAGE : FG_EXIT_FAIL;
 	o.want_ct = o.conf.mode == FG_MODE_AUTO ? FG_WANT_AUTO
 						 : o.conf.mode == FG_MODE_CT;
 	o.pin_dir = common.pin_dir;

@@ -37,7 +37,8 @@ static uint8_t fg_icmp_answer(uint8_t proto, uint8_t type)
 {
 	static const uint8_t v4[][2] = { { 8, 0 }, { 13, 14 }, { 15, 16 },
 					 { 17, 18 } };
-	static const uint8_t v6[][2] = { { 128, 129 }, { 130, 131 } };
+	/* as nf_conntrack_proto_icmpv6: echo and node information */
+	static const uint8_t v6[][2] = { { 128, 129 }, { 139, 140 } };
 	const uint8_t(*pairs)[2] = proto == IPPROTO_ICMP ? v4 : v6;
 	size_t i, n = proto == IPPROTO_ICMP ? 4 : 2;
 

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 
 	fg_log_init("flowguard", 0, FG_LOG_INFO);
 	if (argc < 2) {
-		fg_usage(stderr);
+		fprintf(stderr, "flowguard: no command (try --help)\n");
 		return FG_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||

@@ -222,11 +222,15 @@ int fg_prog_attached(int ifindex)
 int fg_prog_pin_dir_prepare(const char *pin_dir, char *err, size_t errlen)
 {
 	struct statfs st;
+	int created = 1;
 
-	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "pin dir %s: %s", pin_dir,
-			 strerror(errno));
-		return -errno;
+	if (mkdir(pin_dir, 0700)) {
+		if (errno != EEXIST) {
+			snprintf(err, errlen, "pin dir %s: %s", pin_dir,
+				 strerror(errno));
+			return -errno;
+		}
+		created = 0;
 	}
 	if (statfs(pin_dir, &st)) {
 		snprintf(err, errlen, "pin dir %s: %s", pin_dir,
@@ -237,7 +241,9 @@ int fg_prog_pin_dir_prepare(const char *pin_dir, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "pin dir %s is not on a bpffs (mount -t bpf bpf /sys/fs/bpf)",
 			 pin_dir);
+		if (created)
+			rmdir(pin_dir);
 		return -ENOTDIR;
 	}
-	return 0;
+	return created;
 }

@@ -41,7 +41,8 @@ int fg_prog_detach(int ifindex);
 /* 1 if our filter is on ifindex's egress, 0 if not, -errno on error. */
 int fg_prog_attached(int ifindex);
 
-/* Make the pin dir (its parent must be on a bpffs). */
+/* Make the pin dir (its parent must be on a bpffs): 1 if it was made
+ * now, 0 if it was there, -errno. */
 int fg_prog_pin_dir_prepare(const char *pin_dir, char *err, size_t errlen);
 
 #endif /* FG_PROG_H */

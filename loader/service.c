@@ -385,10 +385,6 @@ static int fg_svc_load(struct fg_svc *s, char *err, size_t errlen)
 			 fg_prog_kind_name(kind), strerror(-rc));
 		return rc;
 	}
-	rc = fg_uplinks_build(&s->up, &o->conf, err, errlen);
-	if (rc)
-		return rc;
-	fg_svc_track_state(s);
 	rc = fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS));
 	if (rc) {
 		snprintf(err, errlen, "filling the uplink table: %s",
@@ -466,7 +462,8 @@ static void fg_svc_fini(struct fg_svc *s)
 	fg_ct_close(s->ct);
 	fg_backlog_fini(&s->backlog);
 	if (s->lock_fd >= 0) {
-		rmdir(s->pin_dir);
+		if (s->made_pin_dir)
+			rmdir(s->pin_dir);
 		close(s->lock_fd);
 	}
 	if (s->ep_fd >= 0)
@@ -490,7 +487,14 @@ int fg_service_run(const struct fg_service_opts *o)
 
 	rc = fg_backlog_init(&s.backlog, FG_BACKLOG_LEN, o->conf.max_deletes,
 			     fg_now_ns());
-	rc = rc ?: fg_prog_pin_dir_prepare(s.pin_dir, err, sizeof(err));
+	/* devices first: a typo must not load, pin or attach anything */
+	rc = rc ?: fg_uplinks_build(&s.up, &o->conf, err, sizeof(err));
+	if (!rc) {
+		fg_svc_track_state(&s);
+		rc = fg_prog_pin_dir_prepare(s.pin_dir, err, sizeof(err));
+		s.made_pin_dir = rc == 1;
+		rc = rc < 0 ? rc : 0;
+	}
 	rc = rc ?: fg_svc_lock(&s, err, sizeof(err));
 	rc = rc ?: fg_svc_load(&s, err, sizeof(err));
 	rc = rc ?: fg_svc_fds(&s, err, sizeof(err));

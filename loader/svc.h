@@ -33,6 +33,7 @@ struct fg_svc {
 	int lock_fd, ep_fd, sig_fd, timer_fd, ctl_fd;
 	uint64_t last_report_ns;
 	int stop;
+	int made_pin_dir;
 	struct fg_svc_stats st;
 };
 

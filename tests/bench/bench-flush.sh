@@ -1,0 +1,474 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# tests/bench/bench-flush.sh - the cost of deleting one uplink's conntrack
+# entries: 100,000 entries of the dead mark 0x100 among 320,000.
+#
+# Part 1, the delete itself, on identical tables, interleaved, ROUNDS each:
+#   (a) flowguard flush --mark 0x100/0x3f00   our one kernel-side request
+#   (b) conntrack -D -m 0x100/0x3f00          kernel-filtered dump, then one
+#                                             delete request per entry
+#       (conntrack-tools 1.4.7 without -f deletes in both families: checked,
+#       the census after it shows the IPv6 ones gone too)
+#   (c) conntrack -F                          everything (both families):
+#                                             the floor
+# After (a) and (b) a census of the table (one dump, counts per family and
+# mark) must show exactly the 0x100 entries gone and every other one left;
+# after (c) an empty table. Reported: min and median per method and the
+# ratio conntrack -D / flowguard (the issue's target: at least 7.5x).
+#
+# Part 2, `flowguard disconnected wan1` end to end (what mwan3.user runs),
+# 100,000 dead entries in the table each time, RUNS times each, interleaved:
+#   (a) service   `flowguard run` in the namespace (two veth pairs as its
+#                 uplinks, a private pin folder); the command asks it over
+#                 the control socket (`connected wan1` between runs, untimed)
+#   (b) alone     no service listening: the command reads a mwan3 config
+#                 written here and does the delete itself
+# Timed from the process's spawn to its exit (CLOCK_MONOTONIC, by
+# fg_ctbench time). Reported: min, median, p99, max (target: within 100 ms).
+#
+# The table lives in a fresh network namespace; the host's is untouched.
+# 320,000 entries exceed the default nf_conntrack_max, which only the
+# initial namespace can change and which is global: it is raised for the
+# run and restored on every exit path (the only host change).
+#
+# Exit status: 0 when everything ran and every count was right; 1 when it
+# could not run or a count was wrong; 77 when it cannot run here. Timings
+# never decide the status.
+#
+# Environment: FG_FLUSH_ROUNDS (part 1 rounds per method, 5), FG_FLUSH_RUNS
+# (part 2 runs per case, 20), FG_KEEP=1 keeps the state folder.
+# Run: tests/bench/run.sh flush   or   bash tests/bench/bench-flush.sh
+
+set -u -o pipefail
+
+# shellcheck source=tests/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tests/lib.sh"
+fg_private_mounts "$0" "$@"
+
+ROUNDS=${FG_FLUSH_ROUNDS:-5}
+RUNS=${FG_FLUSH_RUNS:-20}
+MASK=0x3f00
+DEAD_MARK=0x100
+FILL=$FG_BUILD/tests/tools/fg_ctfill
+CTB=$FG_BUILD/tests/tools/fg_ctbench
+CT_MAX_FILE=/proc/sys/net/netfilter/nf_conntrack_max
+CT_MAX_WANT=400000
+
+# The table: "family mark count base" (fg_ctfill add MARK COUNT FAMILY BASE;
+# bases keep the tuples of one family apart). The dead ones first.
+DEAD_CLASSES=(
+	"4 0x100 90000 0"
+	"6 0x100 10000 0"
+)
+LIVE_CLASSES=(
+	"4 0x200 80000 100000"
+	"4 0x0 50000 200000"
+	"4 0x3f00 50000 300000"
+	"6 0x200 30000 100000"
+	"6 0x0 10000 200000"
+)
+DEAD_TOTAL=100000
+TABLE_TOTAL=320000
+
+NS=             # our network namespace (full name)
+SVC_PID=        # the service of part 2
+STATE=unknown   # full | nodead | empty | unknown
+CT_MAX_ORIG=
+BAD=0
+NOTES=()
+
+note() { NOTES+=("$*"); fg_log "NOTE: $*"; }
+bad() { BAD=$((BAD + 1)); printf 'COUNT WRONG: %s\n' "$*" >&2; }
+ns_exec() { nsenter --net="/run/netns/$NS" -- "$@"; }
+
+# ---------------------------------------------------------------- host
+
+# Deferred (runs on every exit path): the namespace goes first, then
+# nf_conntrack_max gets its value back.
+restore_ct_max()
+{
+	local now
+	[[ -n $SVC_PID ]] && fg_kill "$SVC_PID"
+	SVC_PID=
+	[[ -n $NS ]] && fg_netns_del "$NS"
+	[[ -n $CT_MAX_ORIG ]] || return 0
+	now=$(cat "$CT_MAX_FILE" 2>/dev/null)
+	[[ $now == "$CT_MAX_ORIG" ]] || echo "$CT_MAX_ORIG" >"$CT_MAX_FILE"
+	echo "# nf_conntrack_max restored: $(cat "$CT_MAX_FILE" 2>/dev/null) (was $CT_MAX_ORIG before the run)"
+	CT_MAX_ORIG=
+}
+
+raise_ct_max()
+{
+	local orig
+	orig=$(cat "$CT_MAX_FILE") || fg_fail "cannot read $CT_MAX_FILE"
+	[[ $orig =~ ^[0-9]+$ ]] || fg_fail "$CT_MAX_FILE: '$orig'"
+	fg_log "nf_conntrack_max is $orig"
+	((orig >= CT_MAX_WANT)) && return 0
+	CT_MAX_ORIG=$orig
+	echo "$CT_MAX_WANT" >"$CT_MAX_FILE" ||
+		fg_fail "cannot raise nf_conntrack_max to $CT_MAX_WANT"
+	fg_log "nf_conntrack_max raised to $(cat "$CT_MAX_FILE") for the run"
+}
+
+# ---------------------------------------------------------------- table
+
+add_classes()
+{
+	local c fam mark n base
+	for c in "$@"; do
+		read -r fam mark n base <<<"$c"
+		ns_exec "$FILL" add "$mark" "$n" "$fam" "$base" ||
+			fg_fail "fg_ctfill add $mark $n $fam $base failed"
+	done
+}
+
+# expected_census with|without|empty: what fg_ctbench census must print.
+expected_census()
+{
+	local c fam mark n base total=0
+	local -a rows=()
+	[[ $1 == empty ]] && { echo "total 0"; return 0; }
+	if [[ $1 == with ]]; then
+		set -- "${DEAD_CLASSES[@]}" "${LIVE_CLASSES[@]}"
+	else
+		set -- "${LIVE_CLASSES[@]}"
+	fi
+	for c in "$@"; do
+		read -r fam mark n base <<<"$c"
+		rows+=("$fam $((mark)) ipv$fam $(printf '0x%x' "$mark") $n")
+		total=$((total + n))
+	done
+	printf '%s\n' "${rows[@]}" | sort -k1,1n -k2,2n | cut -d' ' -f3-
+	echo "total $total"
+}
+
+# ensure_full: the table holds exactly the 320,000 entries again.
+ensure_full()
+{
+	local n i
+	case $STATE in
+	full) return 0 ;;
+	nodead) add_classes "${DEAD_CLASSES[@]}" ;;
+	empty) add_classes "${DEAD_CLASSES[@]}" "${LIVE_CLASSES[@]}" ;;
+	*)
+		ns_exec conntrack -F >/dev/null 2>&1
+		add_classes "${DEAD_CLASSES[@]}" "${LIVE_CLASSES[@]}"
+		;;
+	esac
+	for ((i = 0; i < 25; i++)); do
+		n=$(ns_exec cat /proc/sys/net/netfilter/nf_conntrack_count)
+		((n == TABLE_TOTAL)) && break
+		sleep 0.02
+	done
+	if ((n != TABLE_TOTAL)); then
+		STATE=unknown
+		fg_fail "refill: $n entries in the table, not $TABLE_TOTAL"
+	fi
+	STATE=full
+}
+
+# check_census WHAT LABEL: the table matches expected_census WHAT; sets
+# STATE. A mismatch is a wrong count (and the table gets rebuilt).
+check_census()
+{
+	local got want
+	got=$(ns_exec "$CTB" census) || fg_fail "census failed"
+	want=$(expected_census "$1")
+	if [[ $got == "$want" ]]; then
+		case $1 in
+		with) STATE=full ;;
+		without) STATE=nodead ;;
+		empty) STATE=empty ;;
+		esac
+		return 0
+	fi
+	bad "$2: the table is not what it should be; want | got:"
+	paste -d'|' <(echo "$want") <(echo "$got") | sed 's/^/    /' >&2
+	STATE=unknown
+	return 1
+}
+
+# timed OUT ERR ENV... -- CMD...: run CMD in the namespace under
+# fg_ctbench time, its stdout to the file OUT, its stderr to ERR; sets
+# T_US and T_RC (CMD's exit status).
+timed()
+{
+	local out=$1 err=$2 r
+	local -a envs=()
+	shift 2
+	while [[ $1 != -- ]]; do
+		envs+=("$1")
+		shift
+	done
+	shift
+	r=$(ns_exec env "${envs[@]}" "$CTB" time "$out" "$@" 2>"$err") ||
+		fg_fail "could not run $*: $(cat "$err")"
+	read -r T_US T_RC <<<"$r"
+	[[ $T_US =~ ^[0-9]+$ ]] || fg_fail "fg_ctbench time: '$r'"
+}
+
+# ---------------------------------------------------------------- stats
+
+# stats: microseconds on stdin -> "n min median p99 max" in ms (nearest rank)
+stats()
+{
+	sort -n | awk '
+		function rank(q,  i) { i = int(q * n); if (i < q * n) i++; return i < 1 ? 1 : i }
+		function ms(v) { return sprintf("%.1f", v / 1000) }
+		{ v[++n] = $1 }
+		END {
+			if (!n) { print "0 - - - -"; exit }
+			print n, ms(v[1]), ms(v[rank(0.5)]), ms(v[rank(0.99)]), ms(v[n])
+		}'
+}
+
+median_us()
+{
+	sort -n | awk '{ v[++n] = $1 } END { i = int(n / 2); if (i < n / 2) i++; print n ? v[i < 1 ? 1 : i] : 0 }'
+}
+
+min_us() { sort -n | head -n 1; }
+
+# ---------------------------------------------------------------- part 1
+
+declare -A P1_US=()   # method -> "us us us ..."
+declare -A P1_DEL=()  # method -> what each run says it deleted
+
+p1_run()
+{
+	local m=$1 r=$2 out=$FG_TMP/p1-$1-$2 said
+	ensure_full
+	case $m in
+	flowguard)
+		timed "$out" "$out.err" -- "$FG_BIN" flush --mark "$DEAD_MARK/$MASK"
+		said=$(sed -n 's/.*about \([0-9]*\) entries deleted.*/\1/p' "$out")
+		;;
+	ctdelete)
+		# one line per deleted entry on stdout: not kept
+		timed /dev/null "$out.err" -- conntrack -D -m "$DEAD_MARK/$MASK"
+		said=$(sed -n 's/.*: \([0-9]*\) flow entries have been deleted.*/\1/p' "$out.err")
+		[[ $said == "$DEAD_TOTAL" ]] ||
+			bad "conntrack -D, round $r: says it deleted '${said:-?}', not $DEAD_TOTAL"
+		;;
+	ctflush)
+		timed "$out" "$out.err" -- conntrack -F
+		said=all
+		;;
+	esac
+	((T_RC == 0)) || fg_fail "$m (round $r) exited with $T_RC: $(cat "$out.err")"
+	[[ $m != flowguard || $said == "$DEAD_TOTAL" ]] ||
+		note "flowguard flush, round $r: says about '${said:-?}' deleted (table size change)"
+	P1_US[$m]+="$T_US "
+	P1_DEL[$m]+="${said:-?} "
+	if [[ $m == ctflush ]]; then
+		check_census empty "conntrack -F, round $r"
+	else
+		check_census without "$m, round $r"
+	fi
+}
+
+part1()
+{
+	local methods=(flowguard ctdelete ctflush) r k i m
+	fg_log "part 1: $ROUNDS rounds of (a) flowguard flush, (b) conntrack -D, (c) conntrack -F"
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for ((k = 0; k < 3; k++)); do
+			i=$(((r - 1 + k) % 3))
+			m=${methods[i]}
+			p1_run "$m" "$r"
+		done
+	done
+}
+
+# ---------------------------------------------------------------- part 2
+
+MWAN3_CONF=
+ALONE_ENV=()
+SVC_ENV=()
+
+write_mwan3()
+{
+	MWAN3_CONF=$FG_TMP/mwan3
+	cat >"$MWAN3_CONF" <<EOF
+config globals 'globals'
+	option mmx_mask '0x3F00'
+
+config interface 'wan'
+	option enabled '1'
+
+config interface 'wan1'
+	option enabled '1'
+
+config interface 'wan2'
+	option enabled '1'
+EOF
+}
+
+setup_service()
+{
+	local log=$FG_TMP/service.log
+	ip -n "$NS" link add wan1 type veth peer name wan1p &&
+		ip -n "$NS" link add wan2 type veth peer name wan2p &&
+		ip -n "$NS" link set wan1 up && ip -n "$NS" link set wan1p up &&
+		ip -n "$NS" link set wan2 up && ip -n "$NS" link set wan2p up ||
+		fg_fail "cannot create the uplink devices"
+	fg_pin_dir svc >/dev/null || fg_fail "no pin folder"
+	mkdir -p "$FG_TMP/track"
+	fg_bg nsenter --net="/run/netns/$NS" -- "$FG_BIN" run \
+		--pin-dir "$FG_PIN_DIR" --socket "$FG_TMP/fg.sock" \
+		--mwan3-config "$MWAN3_CONF" --mwan3-mask-file "$FG_TMP/no-mmx_mask" \
+		--mwan3-track-dir "$FG_TMP/track" \
+		-u wan1:wan1:0x100 -u wan2:wan2:0x200 >"$log" 2>&1
+	SVC_PID=$FG_LAST_PID
+	drill_wait_log "$log" ' guarding ' 10000 >/dev/null ||
+		fg_fail "the service did not start"
+	fg_log "service: $(grep -m1 ' guarding ' "$log")"
+}
+
+declare -A P2_US=()
+declare -A P2_SRC=()
+
+p2_run()
+{
+	local c=$1 r=$2 out=$FG_TMP/p2-$1-$2 line src
+	local -a envs
+	ensure_full
+	if [[ $c == service ]]; then
+		envs=("${SVC_ENV[@]}")
+	else
+		envs=("${ALONE_ENV[@]}")
+	fi
+	timed "$out" "$out.err" "${envs[@]}" -- "$FG_BIN" disconnected wan1
+	((T_RC == 0)) || fg_fail "disconnected wan1 ($c, run $r) exited with $T_RC: $(cat "$out.err")"
+	line=$(grep -m1 '^disconnected wan1: ' "$out")
+	src=$(sed -n 's/.*mark 0x100\/0x3f00 (\([^)]*\)).*/\1/p' <<<"$line")
+	[[ -n $src ]] || bad "$c, run $r: unexpected answer: '$line' $(cat "$out.err")"
+	if [[ $c == service && $src != "service table" ]]; then
+		note "service, run $r: the answer did not come from the service: $line"
+	elif [[ $c == alone && $src != "mwan3 config" ]]; then
+		note "alone, run $r: mark from '$src'"
+	fi
+	[[ $line == *"about $DEAD_TOTAL entries deleted"* ]] ||
+		note "$c, run $r: $line"
+	P2_US[$c]+="$T_US "
+	P2_SRC[$c]+="${src// /_} "
+	check_census without "disconnected wan1 ($c), run $r"
+	if [[ $c == service ]]; then
+		# the uplink comes back before the next run (untimed)
+		ns_exec env "${SVC_ENV[@]}" "$FG_BIN" connected wan1 \
+			>"$out.conn" 2>&1 ||
+			note "connected wan1 after run $r: $(cat "$out.conn")"
+	fi
+}
+
+part2()
+{
+	local r
+	fg_log "part 2: $RUNS runs each of flowguard disconnected wan1, with and without the service"
+	write_mwan3
+	ALONE_ENV=(FLOWGUARD_SOCKET="$FG_TMP/nobody.sock"
+		FLOWGUARD_MWAN3_CONFIG="$MWAN3_CONF"
+		FLOWGUARD_MWAN3_MASK_FILE="$FG_TMP/no-mmx_mask"
+		FLOWGUARD_PIN_DIR="$FG_TMP/no-pins")
+	setup_service
+	SVC_ENV=(FLOWGUARD_SOCKET="$FG_TMP/fg.sock"
+		FLOWGUARD_MWAN3_CONFIG="$MWAN3_CONF"
+		FLOWGUARD_MWAN3_MASK_FILE="$FG_TMP/no-mmx_mask"
+		FLOWGUARD_PIN_DIR="$FG_PIN_DIR")
+	for ((r = 1; r <= RUNS; r++)); do
+		if ((r % 2)); then
+			p2_run service "$r"
+			p2_run alone "$r"
+		else
+			p2_run alone "$r"
+			p2_run service "$r"
+		fi
+	done
+	fg_kill "$SVC_PID"
+	SVC_PID=
+	if [[ -n $(ls -A "$FG_PIN_DIR" 2>/dev/null) ]]; then
+		note "the service left pins in its pin folder: $(ls -A "$FG_PIN_DIR" | tr '\n' ' ')"
+	fi
+	if grep -vE ' guarding |disconnected wan1: |connected wan1: |signal [0-9]+: stopping' \
+		"$FG_TMP/service.log" | grep -q .; then
+		note "other service log lines: $(grep -vE ' guarding |disconnected wan1: |connected wan1: |signal [0-9]+: stopping' "$FG_TMP/service.log" | head -n 3 | tr '\n' '|')"
+	fi
+}
+
+# ---------------------------------------------------------------- report
+
+report()
+{
+	local m label fa fb ma mb u d
+	echo
+	echo "part 1: delete the 100,000 entries of mark 0x100/0x3f00 among 320,000"
+	echo "(ms, $ROUNDS rounds each, interleaved, identical tables)"
+	printf '%-44s %3s %8s %8s  %s\n' method n min median "deleted (as each reports)"
+	for m in flowguard ctdelete ctflush; do
+		case $m in
+		flowguard) label="(a) flowguard flush --mark 0x100/0x3f00" ;;
+		ctdelete) label="(b) conntrack -D -m 0x100/0x3f00" ;;
+		ctflush) label="(c) conntrack -F (all 320,000: the floor)" ;;
+		esac
+		# shellcheck disable=SC2046
+		set -- $(tr ' ' '\n' <<<"${P1_US[$m]:-}" | grep . | stats)
+		d=$(tr ' ' '\n' <<<"${P1_DEL[$m]:-}" | grep . | sort | uniq -c |
+			awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')
+		printf '%-44s %3s %8s %8s  %s\n' "$label" "$1" "$2" "$3" "$d"
+	done
+	fa=$(tr ' ' '\n' <<<"${P1_US[flowguard]:-}" | grep . | median_us)
+	fb=$(tr ' ' '\n' <<<"${P1_US[ctdelete]:-}" | grep . | median_us)
+	ma=$(tr ' ' '\n' <<<"${P1_US[flowguard]:-}" | grep . | min_us)
+	mb=$(tr ' ' '\n' <<<"${P1_US[ctdelete]:-}" | grep . | min_us)
+	if ((${fa:-0} > 0 && ${ma:-0} > 0)); then
+		printf 'conntrack -D / flowguard: %s (medians), %s (mins); target at least 7.5x, reported only\n' \
+			"$(awk -v a="$fa" -v b="$fb" 'BEGIN { printf "%.1fx", b / a }')" \
+			"$(awk -v a="$ma" -v b="$mb" 'BEGIN { printf "%.1fx", b / a }')"
+	fi
+
+	echo
+	echo "part 2: flowguard disconnected wan1, 100,000 entries to delete among 320,000"
+	echo "(ms from spawn to exit, $RUNS runs each, interleaved; target within 100 ms, reported only)"
+	printf '%-34s %3s %7s %7s %7s %7s  %s\n' case n min median p99 max "mark from"
+	for m in service alone; do
+		case $m in
+		service) label="(a) service running (ctl socket)" ;;
+		alone) label="(b) no service (mwan3 config)" ;;
+		esac
+		# shellcheck disable=SC2046
+		set -- $(tr ' ' '\n' <<<"${P2_US[$m]:-}" | grep . | stats)
+		u=$(tr ' ' '\n' <<<"${P2_SRC[$m]:-}" | grep . | sort | uniq -c |
+			awk '{ gsub("_", " ", $2); printf "%s%s x%s", sep, $2, $1; sep = ", " }')
+		printf '%-34s %3s %7s %7s %7s %7s  %s\n' "$label" "$1" "$2" "$3" "$4" "$5" "$u"
+	done
+	if ((${#NOTES[@]})); then
+		echo "notes:"
+		printf '  %s\n' "${NOTES[@]}"
+	fi
+}
+
+main()
+{
+	local start f
+	fg_require ip conntrack nsenter
+	for f in "$FG_BIN" "$FILL" "$CTB"; do
+		[[ -x $f ]] || fg_skip "$f not built (make tests-build)"
+	done
+	[[ -w $CT_MAX_FILE ]] || fg_skip "$CT_MAX_FILE not writable"
+	start=$(fg_now_ms)
+	fg_init
+	fg_defer restore_ct_max
+	fg_netns_add ct || fg_fail "cannot create a network namespace"
+	NS=$(fg_netns_name ct)
+	raise_ct_max
+
+	part1
+	part2
+	report
+	fg_log "took $(($(fg_now_ms) - start)) ms"
+	((BAD == 0)) || fg_fail "$BAD wrong count(s)"
+}
+
+main

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * fg_ctlpoke - a deliberately bad client of the service's control socket
+ * (unix SOCK_SEQPACKET, one fixed-size request per connection), for tests
+ * that the service refuses what it must and keeps serving.
+ *
+ *   fg_ctlpoke [-n] [-t MS] SOCKET MODE [ARG]
+ *     -n        become nobody (uid/gid 65534, no groups) before connecting
+ *     -t MS     how long to wait for an answer (default 2000)
+ *   MODE:
+ *     status        a well-formed status request (the control case)
+ *     garbage N     N pseudo-random bytes (N may be sizeof the request)
+ *     short N       the first N bytes of a well-formed status request
+ *     badmagic      a request of the right size with a wrong magic
+ *     badcmd        right size and magic, command 99
+ *     nonul         a disconnected request whose iface has no NUL
+ *     oversized [N] a well-formed status request followed by N more bytes
+ *                   (default 64), in one message
+ *     empty         a zero-length message
+ *     hangup        connect, then close without sending anything
+ *     idle MS       connect and send nothing for MS, then close
+ *
+ * Prints one line saying what happened, exit 0 (1 for a tool failure):
+ *   connect refused: ERRNO-NAME
+ *   send failed: ERRNO-NAME
+ *   answer status=S text=FIRST-LINE       a well-formed answer
+ *   answer bad size=N                     something else came back
+ *   closed                                 the service closed, no answer
+ *   closed: ERRNO-NAME                    e.g. ECONNRESET
+ *   no answer                              nothing within the timeout
+ *   sent                                   (hangup, idle: nothing to wait for)
+ */
+#include <errno.h>
+#include <grp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl.h"
+
+#define NOBODY 65534
+
+static const char *ename(int err)
+{
+	const char *n = strerrorname_np(err);
+
+	return n ? n : "E?";
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: fg_ctlpoke [-n] [-t MS] SOCKET MODE [ARG]\n"
+		"  MODE: status | garbage N | short N | badmagic | badcmd | nonul |\n"
+		"        oversized [N] | empty | hangup | idle MS\n");
+	return 1;
+}
+
+static int drop_to_nobody(void)
+{
+	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY)) {
+		fprintf(stderr, "fg_ctlpoke: cannot become nobody: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	if (getuid() != NOBODY || geteuid() != NOBODY) {
+		fprintf(stderr, "fg_ctlpoke: still uid %u\n", geteuid());
+		return -1;
+	}
+	return 0;
+}
+
+static long parse_num(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 0 || v > 1 << 20)
+		return -1;
+	return v;
+}
+
+/* The message MODE sends, in buf; its length, or -1 for a bad mode. */
+static long build(const char *mode, const char *arg, unsigned char *buf,
+		  size_t cap)
+{
+	struct fg_ctl_req req = { .magic = FG_CTL_MAGIC, .cmd = FG_CTL_STATUS };
+	long n, i;
+
+	if (!strcmp(mode, "status")) {
+		memcpy(buf, &req, sizeof(req));
+		return sizeof(req);
+	}
+	if (!strcmp(mode, "garbage")) {
+		n = parse_num(arg);
+		if (n < 0 || (size_t)n > cap)
+			return -1;
+		srandom((unsigned)n * 2654435761u);
+		for (i = 0; i < n; i++)
+			buf[i] = (unsigned char)random();
+		return n;
+	}
+	if (!strcmp(mode, "short")) {
+		n = parse_num(arg);
+		if (n < 0 || (size_t)n > sizeof(req))
+			return -1;
+		memcpy(buf, &req, (size_t)n);
+		return n;
+	}
+	if (!strcmp(mode, "badmagic")) {
+		req.magic = 0x46474330u; /* "FGC0" */
+		memcpy(buf, &req, sizeof(req));
+		return sizeof(req);
+	}
+	if (!strcmp(mode, "badcmd")) {
+		req.cmd = 99;
+		memcpy(buf, &req, sizeof(req));
+		return sizeof(req);
+	}
+	if (!strcmp(mode, "nonul")) {
+		req.cmd = FG_CTL_DISCONNECTED;
+		memset(req.iface, 'w', sizeof(req.iface));
+		memcpy(buf, &req, sizeof(req));
+		return sizeof(req);
+	}
+	if (!strcmp(mode, "oversized")) {
+		n = arg ? parse_num(arg) : 64;
+		if (n < 1 || sizeof(req) + (size_t)n > cap)
+			return -1;
+		memcpy(buf, &req, sizeof(req));
+		memset(buf + sizeof(req), 0, (size_t)n);
+		return (long)sizeof(req) + n;
+	}
+	if (!strcmp(mode, "empty") || !strcmp(mode, "hangup") ||
+	    !strcmp(mode, "idle"))
+		return 0;
+	return -1;
+}
+
+static void report_answer(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct fg_ctl_resp resp;
+	char *nl;
+	ssize_t n;
+	int rc;
+
+	do
+		rc = poll(&pfd, 1, timeout_ms);
+	while (rc < 0 && errno == EINTR);
+	if (rc == 0) {
+		printf("no answer\n");
+		return;
+	}
+	n = recv(fd, &resp, sizeof(resp), MSG_TRUNC | MSG_DONTWAIT);
+	if (n < 0) {
+		printf("closed: %s\n", ename(errno));
+	} else if (n == 0) {
+		printf("closed\n");
+	} else if ((size_t)n != sizeof(resp) || resp.magic != FG_CTL_MAGIC) {
+		printf("answer bad size=%zd\n", n);
+	} else {
+		resp.text[sizeof(resp.text) - 1] = '\0';
+		nl = strchr(resp.text, '\n');
+		if (nl)
+			*nl = '\0';
+		printf("answer status=%d text=%s\n", resp.status, resp.text);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static unsigned char buf[1 << 17];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int nobody = 0, timeout_ms = 2000, opt, fd;
+	const char *path, *mode, *arg;
+	long len, idle_ms = 0;
+
+	while ((opt = getopt(argc, argv, "nt:")) != -1) {
+		if (opt == 'n')
+			nobody = 1;
+		else if (opt == 't' && parse_num(optarg) >= 0)
+			timeout_ms = (int)parse_num(optarg);
+		else
+			return usage();
+	}
+	if (argc - optind < 2 || argc - optind > 3)
+		return usage();
+	path = argv[optind];
+	mode = argv[optind + 1];
+	arg = argc - optind == 3 ? argv[optind + 2] : NULL;
+	len = build(mode, arg, buf, sizeof(buf));
+	if (len < 0)
+		return usage();
+	if (!strcmp(mode, "idle")) {
+		idle_ms = parse_num(arg);
+		if (idle_ms < 0)
+			return usage();
+	}
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "fg_ctlpoke: socket path too long\n");
+		return 1;
+	}
+	strcpy(sa.sun_path, path);
+	if (nobody && drop_to_nobody())
+		return 1;
+
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "fg_ctlpoke: socket: %s\n", strerror(errno));
+		return 1;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		printf("connect refused: %s\n", ename(errno));
+		close(fd);
+		return 0;
+	}
+	if (!strcmp(mode, "hangup") || !strcmp(mode, "idle")) {
+		if (idle_ms)
+			usleep((useconds_t)idle_ms * 1000);
+		printf("sent\n");
+		close(fd);
+		return 0;
+	}
+	if (send(fd, buf, (size_t)len, MSG_NOSIGNAL) != len) {
+		printf("send failed: %s\n", ename(errno));
+		close(fd);
+		return 0;
+	}
+	report_answer(fd, timeout_ms);
+	close(fd);
+	return 0;
+}
