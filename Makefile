@@ -89,7 +89,9 @@ $(TBIN)/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBFG) | $(TBIN)/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBFG) $(LDLIBS) -o $@
 
-$(TBIN)/kernel/%: tests/kernel/%.c tests/unit/unit.h $(LIBFG) $(SKELS) | $(TBIN)/kernel
+TEST_HDRS := tests/unit/unit.h $(wildcard tests/kernel/*.h)
+
+$(TBIN)/kernel/%: tests/kernel/%.c $(TEST_HDRS) $(LIBFG) $(SKELS) | $(TBIN)/kernel
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBFG) $(LDLIBS) -o $@
 
@@ -97,7 +99,7 @@ $(TBIN)/tools/%: tests/tools/%.c $(LIBFG) | $(TBIN)/tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIBFG) $(LDLIBS) -o $@
 
-$(TBIN)/bench/%: tests/bench/%.c tests/unit/unit.h $(LIBFG) $(SKELS) | $(TBIN)/bench
+$(TBIN)/bench/%: tests/bench/%.c $(TEST_HDRS) $(LIBFG) $(SKELS) | $(TBIN)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBFG) $(LDLIBS) -o $@
 

@@ -230,7 +230,7 @@ static __always_inline void fg_ct_fill(struct fg_event *e, const void *ct,
 				       __u32 ctinfo);
 
 /* A packet whose mark does not belong here: report its flow once per
- * dedupe interval. Always lets the packet pass. */
+ * dedupe interval. It passes, unless the device enforces. */
 static __always_inline int fg_report(struct __sk_buff *skb,
 				     const struct fg_uplink *up,
 				     struct fg_counters *cnt, __u32 mark,
@@ -240,25 +240,27 @@ static __always_inline int fg_report(struct __sk_buff *skb,
 	struct fg_event *e;
 	__u64 now;
 
+	int verdict = up->flags & FG_UPLINK_ENFORCE ? TC_ACT_SHOT : TC_ACT_OK;
+
 	if (fg_parse(skb, up->l2_len, &p))
 		return TC_ACT_OK;
 	fg_count(cnt, FG_CNT_FLAGGED);
 	p.key.ifindex = skb->ifindex;
 	now = bpf_ktime_get_ns();
 	if (!fg_first_in_interval(&p.key, now))
-		return TC_ACT_OK;
+		return verdict;
 	e = bpf_ringbuf_reserve(&fg_events, sizeof(*e), 0);
 	if (!e) {
 		/* let the flow's next packet try again */
 		bpf_map_delete_elem(&fg_flows, &p.key);
 		fg_count(cnt, FG_CNT_LOST);
-		return TC_ACT_OK;
+		return verdict;
 	}
 	fg_event_from_pkt(e, &p, skb, mark, now);
 	fg_ct_fill(e, ct, ctinfo);
 	bpf_ringbuf_submit(e, 0);
 	fg_count(cnt, FG_CNT_EVENTS);
-	return TC_ACT_OK;
+	return verdict;
 }
 
 #endif /* FG_GUARD_H */

@@ -71,8 +71,12 @@ struct fg_uplink {
 	__u32 nr_allowed;
 	__u16 slot;   /* index into fg_counters, < FG_MAX_UPLINKS */
 	__u8 l2_len;  /* 14 on Ethernet devices, 0 on PPP/tun/WireGuard */
-	__u8 pad;
+	__u8 flags;   /* FG_UPLINK_* */
 };
+
+/* Drop flagged packets here, so a stale flow never leaks one uplink's
+ * source address out of another. */
+#define FG_UPLINK_ENFORCE 0x01
 
 /* fg_counters: per-CPU array of FG_MAX_UPLINKS, indexed by fg_uplink.slot. */
 struct fg_counters {

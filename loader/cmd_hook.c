@@ -7,18 +7,23 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd_common.h"
 #include "cmds.h"
 #include "ctl.h"
+#include "disc_kick.h"
 #include "disconnect.h"
 #include "log.h"
 
 #define HOOK_SERVICE_TIMEOUT_MS 200
+/* A live service that said "working on it" gets this long to finish. */
+#define HOOK_SERVICE_WORK_MS 10000
 
 struct hook_alone {
 	const struct fg_common *common;
+	struct fg_kick *kick;
 };
 
 static int alone_find_mark(void *ctx, struct fg_disc *d, char *err,
@@ -38,9 +43,26 @@ static int alone_set_guard(void *ctx, struct fg_disc *d, char *err,
 	return fg_disc_set_pinned(a->common->pin_dir, d, err, len);
 }
 
+/* One batch, no retry: hotplug is waiting for us. */
+static int alone_per_flow(void *ctx, struct fg_disc *d, struct fg_ct *ct,
+			  char *err, size_t len)
+{
+	struct hook_alone *a = ctx;
+	struct fg_kick_flow *left;
+	size_t nr_left;
+	int rc;
+
+	if (!a->kick)
+		return 0;
+	rc = fg_disc_kick(a->kick, ct, d, &left, &nr_left, err, len);
+	free(left);
+	return rc;
+}
+
 static const struct fg_disc_ops alone_ops = {
 	.find_mark = alone_find_mark,
 	.set_guard = alone_set_guard,
+	.per_flow = alone_per_flow,
 };
 
 static void hook_report(const struct fg_common *c, const char *line)
@@ -53,11 +75,13 @@ static void hook_report(const struct fg_common *c, const char *line)
 
 static int hook_alone(const struct fg_common *c, struct fg_disc *d)
 {
-	struct hook_alone a = { c };
+	struct hook_alone a = { c, NULL };
 	struct fg_ct *ct = NULL;
 	char err[256] = "", line[512];
 	int rc;
 
+	if (fg_kick_open(&a.kick))
+		a.kick = NULL;
 	rc = fg_ct_open(&ct);
 	if (rc)
 		snprintf(err, sizeof(err), "conntrack netlink: %s",
@@ -65,6 +89,7 @@ static int hook_alone(const struct fg_common *c, struct fg_disc *d)
 	else
 		rc = fg_disc_run(d, &alone_ops, &a, ct, err, sizeof(err));
 	fg_ct_close(ct);
+	fg_kick_close(a.kick);
 	if (rc) {
 		fg_err("%s", err);
 		return FG_EXIT_FAIL;
@@ -91,7 +116,8 @@ static int hook_do(const struct fg_common *c, enum fg_disc_event ev,
 					  : FG_CTL_DISCONNECTED;
 	snprintf(req.iface, sizeof(req.iface), "%s", d.iface);
 	snprintf(req.device, sizeof(req.device), "%s", d.device);
-	rc = fg_ctl_call(c->sock, &req, &resp, HOOK_SERVICE_TIMEOUT_MS);
+	rc = fg_ctl_call(c->sock, &req, &resp, HOOK_SERVICE_TIMEOUT_MS,
+			 HOOK_SERVICE_WORK_MS);
 	if (rc) {
 		fg_debug("service at %s: %s; acting alone", c->sock,
 			 strerror(-rc));

@@ -37,7 +37,8 @@ int cmd_status(int argc, char **argv)
 			argv[optind]);
 		return FG_EXIT_USAGE;
 	}
-	rc = fg_ctl_call(fg_ctl_path(sock), &req, &resp, STATUS_TIMEOUT_MS);
+	rc = fg_ctl_call(fg_ctl_path(sock), &req, &resp, STATUS_TIMEOUT_MS,
+			 STATUS_TIMEOUT_MS);
 	if (rc) {
 		fprintf(stderr, "flowguard status: no service at %s: %s\n",
 			fg_ctl_path(sock), strerror(-rc));

@@ -24,6 +24,7 @@ static const char *const mode_names[] = {
 static const char *const policy_names[] = {
 	[FG_POLICY_DELETE] = "delete",
 	[FG_POLICY_MONITOR] = "monitor",
+	[FG_POLICY_RESET] = "reset",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -33,7 +34,7 @@ void fg_conf_defaults(struct fg_conf *c)
 	memset(c, 0, sizeof(*c));
 	c->mask = 0x3f00;
 	c->mode = FG_MODE_AUTO;
-	c->policy = FG_POLICY_DELETE;
+	c->policy = FG_POLICY_RESET;
 	c->dedupe_ms = 1000;
 	c->max_deletes = 1000;
 }
@@ -142,7 +143,23 @@ static int append_uplink(struct fg_conf *c, const char *name,
 	snprintf(u->name, sizeof(u->name), "%s", name);
 	snprintf(u->device, sizeof(u->device), "%s", device);
 	u->mark = mark;
+	u->policy = FG_INHERIT;
+	u->enforce = FG_INHERIT;
 	return 0;
+}
+
+enum fg_policy fg_conf_uplink_policy(const struct fg_conf *c, size_t i)
+{
+	int p = c->uplinks[i].policy;
+
+	return p == FG_INHERIT ? c->policy : (enum fg_policy)p;
+}
+
+int fg_conf_uplink_enforce(const struct fg_conf *c, size_t i)
+{
+	int e = c->uplinks[i].enforce;
+
+	return e == FG_INHERIT ? c->enforce : e;
 }
 
 /* Split "NAME:DEVICE:MARK" in buf in place; -EINVAL without two ':'. */
@@ -178,14 +195,15 @@ static int cerr(char *err, size_t errlen, int ret, const char *fmt, ...)
 int fg_conf_add_uplink_arg(struct fg_conf *c, const char *arg, char *err,
 			   size_t errlen)
 {
-	char buf[FG_NAME_LEN + IFNAMSIZ + 24];
-	char *dev, *mark_s;
+	char buf[FG_NAME_LEN + IFNAMSIZ + 40];
+	char *dev, *mark_s, *policy_s;
+	enum fg_policy policy;
 	uint32_t mark;
 
 	if (strlen(arg) >= sizeof(buf) ||
 	    split_uplink_arg(strcpy(buf, arg), &dev, &mark_s))
 		return cerr(err, errlen, -EINVAL,
-			    "uplink '%.40s': expected NAME:DEVICE:MARK", arg);
+			    "uplink '%.40s': expected NAME:DEVICE:MARK[:POLICY]", arg);
 	if (fg_conf_check_name(buf))
 		return cerr(err, errlen, -EINVAL,
 			    "uplink '%.40s': invalid name (1-31 of A-Z a-z 0-9 _ . -)",
@@ -193,13 +211,22 @@ int fg_conf_add_uplink_arg(struct fg_conf *c, const char *arg, char *err,
 	if (fg_conf_check_device(dev))
 		return cerr(err, errlen, -EINVAL,
 			    "uplink '%s': invalid device '%.40s'", buf, dev);
+	policy_s = strchr(mark_s, ':');
+	if (policy_s)
+		*policy_s++ = '\0';
 	if (fg_mark_parse_u32(mark_s, &mark))
 		return cerr(err, errlen, -EINVAL,
 			    "uplink '%s': invalid mark '%.40s'", buf, mark_s);
+	if (policy_s && fg_conf_parse_policy(policy_s, &policy))
+		return cerr(err, errlen, -EINVAL,
+			    "uplink '%s': invalid policy '%.40s' (reset, delete or monitor)",
+			    buf, policy_s);
 	if (append_uplink(c, buf, dev, mark))
 		return cerr(err, errlen, -ENOSPC,
 			    "uplink '%s': too many uplinks (max %d)", buf,
 			    FG_MAX_IFACES);
+	if (policy_s)
+		c->uplinks[c->nr_uplinks - 1].policy = (int)policy;
 	return 0;
 }
 
@@ -235,6 +262,7 @@ enum conf_knob {
 	KNOB_POLICY,
 	KNOB_DEDUPE,
 	KNOB_DELETES,
+	KNOB_ENFORCE,
 };
 
 /* Options of `config globals` and what each expects. */
@@ -244,9 +272,10 @@ static const struct {
 } knobs[] = {
 	[KNOB_MASK] = { "mask", "a number such as 0x3f00" },
 	[KNOB_MODE] = { "mode", "auto, ct or skbmark" },
-	[KNOB_POLICY] = { "policy", "delete or monitor" },
+	[KNOB_POLICY] = { "policy", "reset, delete or monitor" },
 	[KNOB_DEDUPE] = { "dedupe_ms", "1..600000" },
 	[KNOB_DELETES] = { "max_deletes", "1..1000000" },
+	[KNOB_ENFORCE] = { "enforce", "0 or 1" },
 };
 
 static int parse_range(const char *v, uint32_t lo, uint32_t hi, uint32_t *out)
@@ -272,6 +301,8 @@ static int knob_set(struct fg_conf *c, enum conf_knob k, const char *v)
 		return parse_range(v, 1, FG_DEDUPE_MS_MAX, &c->dedupe_ms);
 	case KNOB_DELETES:
 		return parse_range(v, 1, FG_MAX_DELETES_MAX, &c->max_deletes);
+	case KNOB_ENFORCE:
+		return fg_conf_parse_bool(v, &c->enforce);
 	}
 	return -EINVAL;
 }
@@ -313,7 +344,8 @@ static int load_globals(struct conf_load *ld, const struct fg_uci_section *s)
 
 /* The options of one `config uplink` section, not yet checked. */
 struct uplink_opts {
-	const struct fg_uci_option *device, *mark, *id, *enabled;
+	const struct fg_uci_option *device, *mark, *id, *enabled, *policy,
+		*enforce;
 };
 
 static int uplink_collect(struct conf_load *ld, const struct fg_uci_section *s,
@@ -335,6 +367,10 @@ static int uplink_collect(struct conf_load *ld, const struct fg_uci_section *s,
 			u->id = o;
 		else if (!strcmp(o->name, "enabled"))
 			u->enabled = o;
+		else if (!strcmp(o->name, "policy"))
+			u->policy = o;
+		else if (!strcmp(o->name, "enforce"))
+			u->enforce = o;
 		else
 			return lerr(ld, o->line, -EINVAL,
 				    "unknown option '%.40s' in uplink '%s'",
@@ -375,6 +411,30 @@ static int uplink_mark(struct conf_load *ld, const struct fg_uci_section *s,
 	return 0;
 }
 
+/* Per-uplink policy and enforce, when given. */
+static int uplink_policy(struct conf_load *ld, const struct fg_uci_section *s,
+			 const struct uplink_opts *u, struct fg_uplink_conf *out)
+{
+	enum fg_policy p;
+	int e;
+
+	if (u->policy) {
+		if (fg_conf_parse_policy(u->policy->values[0], &p))
+			return lerr(ld, u->policy->line, -EINVAL,
+				    "uplink '%s': invalid policy '%.40s' (reset, delete or monitor)",
+				    s->name, u->policy->values[0]);
+		out->policy = (int)p;
+	}
+	if (u->enforce) {
+		if (fg_conf_parse_bool(u->enforce->values[0], &e))
+			return lerr(ld, u->enforce->line, -EINVAL,
+				    "uplink '%s': invalid enforce '%.40s' (expected 0 or 1)",
+				    s->name, u->enforce->values[0]);
+		out->enforce = e;
+	}
+	return 0;
+}
+
 static int load_uplink(struct conf_load *ld, const struct fg_uci_section *s)
 {
 	struct uplink_opts u = { 0 };
@@ -405,6 +465,9 @@ static int load_uplink(struct conf_load *ld, const struct fg_uci_section *s)
 	if (append_uplink(&ld->c, s->name, dev, u.id ? 0 : val))
 		return lerr(ld, s->line, -ENOSPC, "too many uplinks (max %d)",
 			    FG_MAX_IFACES);
+	ret = uplink_policy(ld, s, &u, &ld->c.uplinks[n]);
+	if (ret)
+		return ret;
 	ld->has_id[n] = !!u.id;
 	ld->id[n] = val;
 	ld->id_line[n] = u.id ? u.id->line : 0;

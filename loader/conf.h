@@ -18,25 +18,31 @@
 #define FG_MAX_DELETES_MAX 1000000
 
 enum fg_mode { FG_MODE_AUTO = 0, FG_MODE_CT, FG_MODE_SKBMARK };
-enum fg_policy { FG_POLICY_DELETE = 0, FG_POLICY_MONITOR };
+/* What is done with a stale flow: reset its TCP client and delete its
+ * entry (non-TCP: delete), delete only, or log and count only. */
+enum fg_policy { FG_POLICY_DELETE = 0, FG_POLICY_MONITOR, FG_POLICY_RESET };
+#define FG_INHERIT (-1) /* per-uplink setting: take the global one */
 
 struct fg_uplink_conf {
 	char name[FG_NAME_LEN];	 /* mwan3 interface name */
 	char device[IFNAMSIZ];	 /* egress device */
 	uint32_t mark;		 /* (mark & mask) of the interface */
+	int policy;		 /* enum fg_policy or FG_INHERIT */
+	int enforce;		 /* 0, 1 or FG_INHERIT */
 };
 
 struct fg_conf {
 	uint32_t mask;
 	enum fg_mode mode;
 	enum fg_policy policy;
+	int enforce;	      /* drop flagged packets at egress */
 	uint32_t dedupe_ms;   /* default 1000, range 1..600000 */
 	uint32_t max_deletes; /* per second, default 1000, range 1..1000000 */
 	struct fg_uplink_conf uplinks[FG_MAX_IFACES];
 	size_t nr_uplinks;
 };
 
-/* mask 0x3f00, auto, delete, 1000 ms, 1000/s, no uplinks. */
+/* mask 0x3f00, auto, reset, no enforce, 1000 ms, 1000/s, no uplinks. */
 void fg_conf_defaults(struct fg_conf *c);
 
 /* "auto", "ct", "skbmark"; -EINVAL otherwise. */
@@ -64,6 +70,10 @@ int fg_conf_check_device(const char *s);
 /* Append "NAME:DEVICE:MARK" (MARK decimal or 0x hex). The mark is checked
  * against the mask only by fg_conf_validate(), since --mask may come later.
  * -EINVAL (bad syntax) or -ENOSPC (table full). */
+/* The policy and enforce setting that apply to uplink i. */
+enum fg_policy fg_conf_uplink_policy(const struct fg_conf *c, size_t i);
+int fg_conf_uplink_enforce(const struct fg_conf *c, size_t i);
+
 int fg_conf_add_uplink_arg(struct fg_conf *c, const char *arg, char *err,
 			   size_t errlen);
 

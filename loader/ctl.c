@@ -117,11 +117,26 @@ static int fg_ctl_wait(int fd, int timeout_ms)
 	return rc ? 0 : -ETIMEDOUT;
 }
 
+static int fg_ctl_read(int fd, struct fg_ctl_resp *resp, int timeout_ms)
+{
+	ssize_t n;
+	int rc = fg_ctl_wait(fd, timeout_ms);
+
+	if (rc)
+		return rc;
+	n = recv(fd, resp, sizeof(*resp), MSG_TRUNC);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != sizeof(*resp) || resp->magic != FG_CTL_MAGIC)
+		return -EBADMSG;
+	resp->text[sizeof(resp->text) - 1] = '\0';
+	return 0;
+}
+
 int fg_ctl_call(const char *path, const struct fg_ctl_req *req,
-		struct fg_ctl_resp *resp, int timeout_ms)
+		struct fg_ctl_resp *resp, int first_ms, int total_ms)
 {
 	struct sockaddr_un sa;
-	ssize_t n;
 	int fd, rc;
 
 	rc = fg_ctl_addr(path, &sa);
@@ -135,16 +150,9 @@ int fg_ctl_call(const char *path, const struct fg_ctl_req *req,
 		rc = -errno;
 		goto out;
 	}
-	rc = fg_ctl_wait(fd, timeout_ms);
-	if (rc)
-		goto out;
-	n = recv(fd, resp, sizeof(*resp), MSG_TRUNC);
-	if (n < 0)
-		rc = -errno;
-	else if ((size_t)n != sizeof(*resp) || resp->magic != FG_CTL_MAGIC)
-		rc = -EBADMSG;
-	else
-		resp->text[sizeof(resp->text) - 1] = '\0';
+	rc = fg_ctl_read(fd, resp, first_ms);
+	if (!rc && (resp->flags & FG_CTL_F_INTERIM))
+		rc = fg_ctl_read(fd, resp, total_ms);
 out:
 	close(fd);
 	return rc;

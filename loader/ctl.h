@@ -34,9 +34,15 @@ struct fg_ctl_req {
 	uint32_t pad;
 };
 
+/* "Working on it": sent at once for requests that take a while, so a
+ * command tells a live, busy service from none. The final answer follows. */
+#define FG_CTL_F_INTERIM 0x1u
+
 struct fg_ctl_resp {
 	uint32_t magic;
 	int32_t status; /* 0 or -errno */
+	uint32_t flags; /* FG_CTL_F_* */
+	uint32_t pad;
 	uint64_t values[8];
 	char text[FG_CTL_TEXT_LEN];
 };
@@ -50,9 +56,10 @@ int fg_ctl_recv(int cfd, struct fg_ctl_req *req);
 int fg_ctl_send(int cfd, const struct fg_ctl_resp *resp);
 
 /* Command side: ask the service; -ENOENT/-ECONNREFUSED when none runs,
- * -ETIMEDOUT when it does not answer within timeout_ms. */
+ * -ETIMEDOUT when it does not answer within first_ms, or gave an interim
+ * answer but no final one within total_ms. */
 int fg_ctl_call(const char *path, const struct fg_ctl_req *req,
-		struct fg_ctl_resp *resp, int timeout_ms);
+		struct fg_ctl_resp *resp, int first_ms, int total_ms);
 
 /* The socket path: FLOWGUARD_SOCKET, else the default. */
 const char *fg_ctl_path(const char *opt);

@@ -173,9 +173,15 @@ void fg_disc_summary(const struct fg_disc *d, char *buf, size_t len)
 				   ? "unreachable/blackhole entries deleted"
 				   : "entries deleted";
 
+	char kick[64] = "";
+
+	if (d->flows)
+		snprintf(kick, sizeof(kick), ", %llu of %llu TCP clients reset",
+			 (unsigned long long)d->reset,
+			 (unsigned long long)d->flows);
 	snprintf(buf, len,
-		 "%s %s: mark 0x%x/0x%x (%s), guard %s, about %lld %s (table size change, approximate)",
+		 "%s %s: mark 0x%x/0x%x (%s), guard %s%s, about %lld %s (table size change, approximate)",
 		 fg_disc_event_name(d->event), d->iface, d->mark, d->mask,
-		 d->mark_src ? d->mark_src : "?", d->guard,
+		 d->mark_src ? d->mark_src : "?", d->guard, kick,
 		 fg_flush_approx(&d->flush), what);
 }

@@ -29,7 +29,8 @@ struct fg_disc {
 	uint32_t mark, mask;	/* stage 1 */
 	const char *mark_src;	/* stage 1: where the mark came from */
 	const char *guard;	/* stage 2: what happened in the guard */
-	uint64_t flows;		/* stage 3: flows handled one by one */
+	uint64_t flows;		/* stage 3: TCP flows handled one by one */
+	uint64_t reset;		/* stage 3: their hosts reset at once */
 	struct fg_flush_result flush; /* stage 4 */
 };
 

@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@
 #include "ct.h"
 #include "ctl.h"
 #include "event.h"
+#include "kick.h"
 #include "log.h"
 #include "mark.h"
 #include "mwan3_conf.h"
@@ -38,7 +41,7 @@
 #define FG_NS_PER_SEC UINT64_C(1000000000)
 
 enum fg_ep_tag { FG_EP_SIGNAL = 1, FG_EP_RINGBUF, FG_EP_CTL, FG_EP_TIMER,
-		 FG_EP_CLIENT };
+		 FG_EP_CLIENT, FG_EP_KICK };
 
 const char *fg_service_pin_dir(const char *opt)
 {
@@ -154,7 +157,7 @@ static int fg_svc_on_event(void *ctx, void *data, size_t size)
 }
 
 static void fg_svc_log_reap(struct fg_svc *s, const struct fg_event *ev,
-			    const struct fg_reap *r)
+			    const struct fg_reap *r, const char *reset)
 {
 	const struct fg_iface *owner = fg_uplinks_by_mark(&s->up, ev->mark);
 	const char *dev = fg_uplinks_dev_by_ifindex(&s->up, (int)ev->ifindex);
@@ -170,11 +173,11 @@ static void fg_svc_log_reap(struct fg_svc *s, const struct fg_event *ev,
 	if (lvl > fg_log_level())
 		return;
 	fg_event_fmt(ev, flow, sizeof(flow));
-	fg_log(lvl, "stale flow %s of %s leaving %s: %s%s%s (%" PRIu64 " us)",
+	fg_log(lvl, "stale flow %s of %s leaving %s: %s%s%s%s%s (%" PRIu64 " us)",
 	       flow, owner ? owner->name : "an unknown uplink", dev ? dev : "?",
 	       fg_reap_outcome_name(r->outcome), r->err ? ": " : "",
-	       r->err ? strerror(-r->err) : "",
-	       us);
+	       r->err ? strerror(-r->err) : "", reset ? ", client " : "",
+	       reset ? reset : "", us);
 }
 
 static void fg_svc_count_reap(struct fg_svc *s, enum fg_reap_outcome o)
@@ -223,17 +226,47 @@ static uint64_t fg_svc_report_backlog(struct fg_svc *s, uint64_t now)
 	return 0;
 }
 
+enum fg_policy fg_svc_policy(const struct fg_svc *s, uint32_t mark)
+{
+	const struct fg_iface *owner = fg_uplinks_by_mark(&s->up, mark);
+
+	return owner ? owner->policy : s->opts->conf.policy;
+}
+
+/* The flagged packet came from the LAN host: its ACK field is the host's
+ * RCV.NXT, the one sequence number a RST is accepted with. Only for a
+ * flow whose entry we deleted: never for one re-created meanwhile. */
+static const char *fg_svc_reset(struct fg_svc *s, const struct fg_event *ev,
+				const struct fg_reap *r)
+{
+	enum fg_kick_state st;
+	struct fg_ct_tuple hv;
+
+	if (r->outcome != FG_REAP_DELETED || ev->l4proto != IPPROTO_TCP ||
+	    !(ev->tcp_flags & FG_TCP_ACK) || (ev->tcp_flags & FG_TCP_RST) ||
+	    fg_svc_policy(s, ev->mark) != FG_POLICY_RESET || !s->kick)
+		return NULL;
+	fg_kick_host_view(&r->entry, &hv);
+	if (fg_kick_one(s->kick, &hv, ntohl(ev->tcp_ack),
+			(int)ev->ingress_ifindex, &st) || st != FG_KICK_RESET)
+		s->st.reset_fail += st != FG_KICK_DESTROYED;
+	else
+		s->st.resets++;
+	return fg_kick_state_name(st);
+}
+
 static void fg_svc_drain(struct fg_svc *s)
 {
-	int monitor = s->opts->conf.policy == FG_POLICY_MONITOR;
 	uint64_t now = fg_now_ns(), next, report;
 	struct fg_event ev;
 	struct fg_reap r;
+	int monitor;
 
 	while (fg_backlog_take(&s->backlog, now, &ev)) {
+		monitor = fg_svc_policy(s, ev.mark) == FG_POLICY_MONITOR;
 		fg_reap_event(s->ct, &ev, s->up.mask, monitor, &r);
 		fg_svc_count_reap(s, r.outcome);
-		fg_svc_log_reap(s, &ev, &r);
+		fg_svc_log_reap(s, &ev, &r, fg_svc_reset(s, &ev, &r));
 		now = fg_now_ns();
 	}
 	next = fg_backlog_next_ns(&s->backlog, now);
@@ -288,6 +321,12 @@ static void fg_svc_on_client(struct fg_svc *s, int cfd)
 		resp.status = -EBADMSG;
 		snprintf(resp.text, sizeof(resp.text), "malformed request");
 	} else {
+		if (req.cmd != FG_CTL_STATUS) {
+			struct fg_ctl_resp busy = { .magic = FG_CTL_MAGIC,
+						    .flags = FG_CTL_F_INTERIM };
+
+			fg_ctl_send(cfd, &busy);
+		}
 		fg_svc_ctl_handle(s, &req, &resp);
 	}
 	fg_ctl_send(cfd, &resp);
@@ -318,6 +357,10 @@ static void fg_svc_dispatch(struct fg_svc *s, const struct epoll_event *ev)
 		break;
 	case FG_EP_CLIENT:
 		fg_svc_on_client(s, fd);
+		break;
+	case FG_EP_KICK:
+		if (read(s->kick_timer_fd, &ticks, sizeof(ticks)) > 0)
+			fg_svc_kick_retry(s);
 		break;
 	}
 }
@@ -409,9 +452,16 @@ static int fg_svc_fds(struct fg_svc *s, char *err, size_t errlen)
 		snprintf(err, errlen, "conntrack netlink: %s", strerror(-rc));
 		return rc;
 	}
+	rc = fg_kick_open(&s->kick);
+	if (rc)
+		fg_warn("client resets disabled: packet socket: %s",
+			strerror(-rc));
 	s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	s->kick_timer_fd = timerfd_create(CLOCK_MONOTONIC,
+					  TFD_NONBLOCK | TFD_CLOEXEC);
 	s->ep_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (s->timer_fd < 0 || s->ep_fd < 0 || fg_svc_signals(s)) {
+	if (s->timer_fd < 0 || s->kick_timer_fd < 0 || s->ep_fd < 0 ||
+	    fg_svc_signals(s)) {
 		snprintf(err, errlen, "event loop: %s", strerror(errno));
 		return -errno;
 	}
@@ -422,6 +472,7 @@ static int fg_svc_fds(struct fg_svc *s, char *err, size_t errlen)
 	rc = rc ?: fg_ep_add(s->ep_fd, ring_buffer__epoll_fd(s->rb), FG_EP_RINGBUF);
 	rc = rc ?: fg_ep_add(s->ep_fd, s->timer_fd, FG_EP_TIMER);
 	rc = rc ?: fg_ep_add(s->ep_fd, s->ctl_fd, FG_EP_CTL);
+	rc = rc ?: fg_ep_add(s->ep_fd, s->kick_timer_fd, FG_EP_KICK);
 	if (rc)
 		snprintf(err, errlen, "event loop: %s", strerror(-rc));
 	return rc;
@@ -470,6 +521,10 @@ static void fg_svc_fini(struct fg_svc *s)
 		close(s->ep_fd);
 	if (s->timer_fd >= 0)
 		close(s->timer_fd);
+	if (s->kick_timer_fd >= 0)
+		close(s->kick_timer_fd);
+	fg_kick_close(s->kick);
+	free(s->retry);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);
 }
@@ -478,7 +533,7 @@ int fg_service_run(const struct fg_service_opts *o)
 {
 	struct fg_svc s = {
 		.opts = o, .lock_fd = -1, .ep_fd = -1, .sig_fd = -1,
-		.timer_fd = -1, .ctl_fd = -1,
+		.timer_fd = -1, .ctl_fd = -1, .kick_timer_fd = -1,
 		.pin_dir = fg_service_pin_dir(o->pin_dir),
 		.sock_path = fg_ctl_path(o->sock_path),
 	};

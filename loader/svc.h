@@ -12,12 +12,15 @@
 
 struct fg_prog;
 struct fg_ct;
+struct fg_kick;
+struct fg_kick_flow;
 struct ring_buffer;
 
 struct fg_svc_stats {
 	uint64_t events, bad_events;
 	uint64_t deleted, monitored, gone, remarked, raced, errors;
 	uint64_t ctl_refused;
+	uint64_t resets, reset_fail, kicked, kick_answered, kick_retried;
 };
 
 struct fg_svc {
@@ -30,12 +33,20 @@ struct fg_svc {
 	struct fg_ct *ct;
 	struct fg_backlog backlog;
 	size_t nr_attached;
-	int lock_fd, ep_fd, sig_fd, timer_fd, ctl_fd;
+	int lock_fd, ep_fd, sig_fd, timer_fd, ctl_fd, kick_timer_fd;
+	struct fg_kick *kick;
+	struct fg_kick_flow *retry; /* hosts that did not answer, yet */
+	size_t nr_retry;
 	uint64_t last_report_ns;
 	int stop;
 	int made_pin_dir;
 	struct fg_svc_stats st;
 };
+
+/* The policy for a flow carrying this mark: its own uplink's. */
+enum fg_policy fg_svc_policy(const struct fg_svc *s, uint32_t mark);
+/* Second round for hosts that did not answer the disconnect's kick. */
+void fg_svc_kick_retry(struct fg_svc *s);
 
 /* Answer one control request (status, disconnected, connected). */
 void fg_svc_ctl_handle(struct fg_svc *s, const struct fg_ctl_req *req,

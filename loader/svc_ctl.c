@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "conf.h"
 #include "counters.h"
+#include "disc_kick.h"
 #include "disconnect.h"
 #include "log.h"
 #include "prog.h"
@@ -83,6 +86,12 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 		    st->events, st->deleted, st->monitored, st->gone,
 		    st->remarked, st->raced, st->errors,
 		    s->backlog.held_total, s->backlog.dropped_total);
+	fg_text_add(&t,
+		    "client resets: %" PRIu64 " on events (%" PRIu64 " failed); "
+		    "disconnect kicks %" PRIu64 ", answered %" PRIu64
+		    ", retried %" PRIu64 "\n",
+		    st->resets, st->reset_fail, st->kicked, st->kick_answered,
+		    st->kick_retried);
 	resp->values[0] = st->events;
 	resp->values[1] = st->deleted;
 	resp->values[2] = st->monitored;
@@ -128,9 +137,65 @@ static int svc_set_guard(void *ctx, struct fg_disc *d, char *err, size_t len)
 	return 0;
 }
 
+static int svc_arm_kick_retry(struct fg_svc *s)
+{
+	struct itimerspec its = {
+		.it_value.tv_sec = FG_DISC_KICK_RETRY_MS / 1000,
+		.it_value.tv_nsec = (FG_DISC_KICK_RETRY_MS % 1000) * 1000000L,
+	};
+
+	return timerfd_settime(s->kick_timer_fd, 0, &its, NULL) ? -errno : 0;
+}
+
+/* Stage 3: reset the hosts of the uplink's TCP flows now; those that did
+ * not answer get one more try once their rate limit has passed. */
+static int svc_per_flow(void *ctx, struct fg_disc *d, struct fg_ct *ct,
+			char *err, size_t len)
+{
+	struct fg_svc *s = ctx;
+	struct fg_kick_flow *left;
+	size_t nr_left;
+	int rc;
+
+	if (!s->kick || fg_svc_policy(s, d->mark) != FG_POLICY_RESET)
+		return 0;
+	rc = fg_disc_kick(s->kick, ct, d, &left, &nr_left, err, len);
+	if (rc)
+		return rc;
+	s->st.kicked += d->flows;
+	s->st.kick_answered += d->reset;
+	if (!nr_left)
+		return 0;
+	/* a retry still pending from an earlier disconnect goes first */
+	if (s->retry)
+		fg_svc_kick_retry(s);
+	s->retry = left;
+	s->nr_retry = nr_left;
+	return svc_arm_kick_retry(s);
+}
+
+void fg_svc_kick_retry(struct fg_svc *s)
+{
+	struct fg_kick_stats st = {};
+	int rc;
+
+	if (!s->retry)
+		return;
+	rc = fg_kick_batch(s->kick, s->retry, s->nr_retry,
+			   FG_DISC_KICK_WAIT_MS, &st);
+	s->st.kick_retried += s->nr_retry;
+	s->st.kick_answered += st.reset + st.destroyed;
+	fg_info("client reset retry: %zu of %zu answered%s%s", st.reset,
+		s->nr_retry, rc ? ": " : "", rc ? strerror(-rc) : "");
+	free(s->retry);
+	s->retry = NULL;
+	s->nr_retry = 0;
+}
+
 static const struct fg_disc_ops svc_disc_ops = {
 	.find_mark = svc_find_mark,
 	.set_guard = svc_set_guard,
+	.per_flow = svc_per_flow,
 };
 
 static void fg_ctl_disc(struct fg_svc *s, const struct fg_ctl_req *req,
@@ -143,9 +208,16 @@ static void fg_ctl_disc(struct fg_svc *s, const struct fg_ctl_req *req,
 	struct fg_disc d;
 	int rc;
 
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = fg_disc_init(&d, ev, req->iface, req->device, err, sizeof(err));
 	if (!rc)
 		rc = fg_disc_run(&d, &svc_disc_ops, s, s->ct, err, sizeof(err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fg_debug("%s %s took %ld us", fg_disc_event_name(ev), req->iface,
+		 (long)((t1.tv_sec - t0.tv_sec) * 1000000L +
+			(t1.tv_nsec - t0.tv_nsec) / 1000));
 	resp->status = rc;
 	if (rc) {
 		snprintf(resp->text, sizeof(resp->text), "%s", err);

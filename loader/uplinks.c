@@ -81,6 +81,8 @@ int fg_uplinks_build(struct fg_uplinks *u, const struct fg_conf *c,
 		f->mark = c->uplinks[i].mark & c->mask;
 		f->up = 1;
 		f->dev = dev;
+		f->policy = fg_conf_uplink_policy(c, i);
+		f->enforce = fg_conf_uplink_enforce(c, i);
 	}
 	u->nr_ifaces = c->nr_uplinks;
 	return 0;
@@ -97,7 +99,11 @@ void fg_uplinks_entry(const struct fg_uplinks *u, size_t dev,
 	for (i = 0; i < u->nr_ifaces; i++) {
 		const struct fg_iface *f = &u->ifaces[i];
 
-		if (f->dev != (int)dev || !f->up)
+		if (f->dev != (int)dev)
+			continue;
+		if (f->enforce)
+			out->flags |= FG_UPLINK_ENFORCE;
+		if (!f->up)
 			continue;
 		if (out->nr_allowed < FG_MAX_MARKS_PER_DEV)
 			out->allowed[out->nr_allowed++] = f->mark;

@@ -19,6 +19,8 @@ struct fg_iface {
 	uint32_t mark; /* already masked */
 	int up;
 	int dev;       /* index into fg_uplinks.devs */
+	enum fg_policy policy;
+	int enforce;
 };
 
 struct fg_dev {

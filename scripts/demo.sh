@@ -83,7 +83,7 @@ act1()
 	drill_misroute 1
 	say "new flows now go to uplink 2, and uplink 1's table points out of wan2:"
 	say "A's established flow leaves wan2 still marked 0x100 (static SNAT keeps its entry)"
-	drill_wait_log "$GUARD_LOG" ": deleted " 2000 >/dev/null
+	drill_wait_log "$GUARD_LOG" ": deleted[ ,]" 2000 >/dev/null
 	say "flowguard:"
 	guard_lines "$g" | indent
 	client_outcome "$from"

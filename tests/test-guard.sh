@@ -90,7 +90,7 @@ stale_flow()
 	drill_policy "$DRILL_MARK2"
 	t0=$(fg_now_ms)
 	drill_misroute 1
-	drill_wait_log "$GUARD_LOG" ": deleted " 1000 >/dev/null
+	drill_wait_log "$GUARD_LOG" ": deleted[ ,]" 1000 >/dev/null
 	dt=$(($(fg_now_ms) - t0))
 	drill_wait_log "$la" " error ECONNRESET " 2000 "$from_a" >/dev/null
 	drill_wait_log "$la" "echo via=${!via2} vport=[0-9]+ n=3 conn=2\$" 2000 \
@@ -129,7 +129,7 @@ test_monitor_deletes_nothing()
 	sleep 1.2 # past the dedupe interval: reported again, still not deleted
 	(($(drill_log_count "$GUARD_LOG" ": seen \(monitor\)") >= 2)) ||
 		fg_fail "monitor reported the flow only once in 2 intervals"
-	no_line "$GUARD_LOG" ": deleted "
+	no_line "$GUARD_LOG" ": deleted[ ,]"
 	no_line "$la" " error |reconnect" "$from_a"
 	[[ $(drill_ct_count -p tcp -m "$DRILL_MARK1/$DRILL_MASK") == 1 ]] ||
 		fg_fail "A's entry is gone"
@@ -201,7 +201,7 @@ test_restart_adopts_pins()
 	from_a=$(drill_log_mark "$la")
 	drill_policy "$DRILL_MARK2"
 	drill_misroute 1
-	drill_wait_log "$GUARD_LOG" ": deleted " 1000 >/dev/null
+	drill_wait_log "$GUARD_LOG" ": deleted[ ,]" 1000 >/dev/null
 	drill_wait_log "$la" " error ECONNRESET " 2000 "$from_a" >/dev/null
 	guard_stop
 }
@@ -227,7 +227,7 @@ test_two_marks_one_device()
 	from_a=$(drill_log_mark "$la")
 	drill_policy "$DRILL_MARK2"
 	drill_misroute 1
-	drill_wait_log "$GUARD_LOG" ": deleted " 1000 >/dev/null
+	drill_wait_log "$GUARD_LOG" ": deleted[ ,]" 1000 >/dev/null
 	drill_wait_log "$la" " error ECONNRESET " 2000 "$from_a" >/dev/null
 	guard_stop
 }

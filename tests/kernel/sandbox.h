@@ -192,7 +192,7 @@ static inline int sandbox_load(struct fg_prog **prog, enum fg_guard_kind kind,
 	*prog = NULL;
 	snprintf(pin, sizeof(pin), "%s/p%u", sandbox_bpffs, ++sandbox_pin_seq);
 	rc = fg_prog_pin_dir_prepare(pin, err, errlen);
-	if (rc)
+	if (rc < 0)
 		return rc;
 	rc = fg_prog_load(prog, kind, pin, &cfg);
 	if (rc)

@@ -9,6 +9,7 @@
  *     -t MS     how long to wait for an answer (default 2000)
  *   MODE:
  *     status        a well-formed status request (the control case)
+ *     disconnected IFACE, connected IFACE   well-formed requests
  *     garbage N     N pseudo-random bytes (N may be sizeof the request)
  *     short N       the first N bytes of a well-formed status request
  *     badmagic      a request of the right size with a wrong magic
@@ -24,6 +25,8 @@
  *   connect refused: ERRNO-NAME
  *   send failed: ERRNO-NAME
  *   answer status=S text=FIRST-LINE       a well-formed answer
+ *   interim status=S text=FIRST-LINE      an interim answer (a line for the
+ *                                         final one follows)
  *   answer bad size=N                     something else came back
  *   closed                                 the service closed, no answer
  *   closed: ERRNO-NAME                    e.g. ECONNRESET
@@ -55,8 +58,10 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: fg_ctlpoke [-n] [-t MS] SOCKET MODE [ARG]\n"
-		"  MODE: status | garbage N | short N | badmagic | badcmd | nonul |\n"
-		"        oversized [N] | empty | hangup | idle MS\n");
+		"  MODE: status | disconnected IFACE | connected IFACE |\n"
+		"        garbage N | short N |\n"
+		"        badmagic | badcmd | nonul | oversized [N] | empty |\n"
+		"        hangup | idle MS\n");
 	return 1;
 }
 
@@ -96,6 +101,14 @@ static long build(const char *mode, const char *arg, unsigned char *buf,
 	long n, i;
 
 	if (!strcmp(mode, "status")) {
+		memcpy(buf, &req, sizeof(req));
+		return sizeof(req);
+	}
+	if (!strcmp(mode, "disconnected") || !strcmp(mode, "connected")) {
+		if (!arg || strlen(arg) >= sizeof(req.iface))
+			return -1;
+		req.cmd = mode[0] == 'c' ? FG_CTL_CONNECTED : FG_CTL_DISCONNECTED;
+		strcpy(req.iface, arg);
 		memcpy(buf, &req, sizeof(req));
 		return sizeof(req);
 	}
@@ -145,20 +158,21 @@ static long build(const char *mode, const char *arg, unsigned char *buf,
 	return -1;
 }
 
-static void report_answer(int fd, int timeout_ms)
+/* One answer; 1 when it was an interim one (a final one follows). */
+static int report_one(int fd, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	struct fg_ctl_resp resp;
+	int rc, interim = 0;
 	char *nl;
 	ssize_t n;
-	int rc;
 
 	do
 		rc = poll(&pfd, 1, timeout_ms);
 	while (rc < 0 && errno == EINTR);
 	if (rc == 0) {
 		printf("no answer\n");
-		return;
+		return 0;
 	}
 	n = recv(fd, &resp, sizeof(resp), MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0) {
@@ -172,8 +186,22 @@ static void report_answer(int fd, int timeout_ms)
 		nl = strchr(resp.text, '\n');
 		if (nl)
 			*nl = '\0';
-		printf("answer status=%d text=%s\n", resp.status, resp.text);
+#ifdef FG_CTL_F_INTERIM
+		interim = !!(resp.flags & FG_CTL_F_INTERIM);
+#endif
+		printf("%s status=%d text=%s\n", interim ? "interim" : "answer",
+		       resp.status, resp.text);
 	}
+	return interim;
+}
+
+static void report_answer(int fd, int timeout_ms)
+{
+	int i;
+
+	/* an interim answer ("working on it"), then the final one */
+	for (i = 0; i < 2 && report_one(fd, timeout_ms); i++)
+		;
 }
 
 int main(int argc, char **argv)

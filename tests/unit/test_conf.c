@@ -58,7 +58,8 @@ static void test_defaults_and_names(void)
 	memset(&c, 0xff, sizeof(c));
 	fg_conf_defaults(&c);
 	CHECK_EQ_U(c.mask, 0x3f00);
-	CHECK(c.mode == FG_MODE_AUTO && c.policy == FG_POLICY_DELETE);
+	CHECK(c.mode == FG_MODE_AUTO && c.policy == FG_POLICY_RESET);
+	CHECK(c.enforce == 0);
 	CHECK_EQ_U(c.dedupe_ms, 1000);
 	CHECK_EQ_U(c.max_deletes, 1000);
 	CHECK_EQ_U(c.nr_uplinks, 0);
@@ -112,6 +113,38 @@ static void test_uplink_args(void)
 	CHECK(fg_conf_validate(&c, err, sizeof(err)) == 0);
 }
 
+/* Per-uplink policy and enforce: given, or taken from the globals. */
+static void test_uplink_policy(void)
+{
+	struct fg_conf c;
+
+	fg_conf_defaults(&c);
+	CHECK(fg_conf_add_uplink_arg(&c, "wan:eth1:0x100:monitor", err,
+				     sizeof(err)) == 0);
+	CHECK(fg_conf_add_uplink_arg(&c, "wanb:eth2:0x200", err,
+				     sizeof(err)) == 0);
+	CHECK(fg_conf_uplink_policy(&c, 0) == FG_POLICY_MONITOR);
+	CHECK(fg_conf_uplink_policy(&c, 1) == FG_POLICY_RESET);
+	c.policy = FG_POLICY_DELETE;
+	CHECK(fg_conf_uplink_policy(&c, 1) == FG_POLICY_DELETE);
+	CHECK(fg_conf_add_uplink_arg(&c, "wanc:eth3:0x300:drop", err,
+				     sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "uplink 'wanc': invalid policy 'drop' (reset, delete or monitor)");
+
+	CHECK(load("config globals 'globals'\n\toption enforce '1'\n"
+		   "config uplink 'wan'\n\toption device 'eth1'\n\toption mark '0x100'\n"
+		   "\toption policy 'delete'\n\toption enforce '0'\n"
+		   "config uplink 'wanb'\n\toption device 'eth2'\n\toption mark '0x200'\n",
+		   &c) == 0);
+	CHECK(fg_conf_uplink_policy(&c, 0) == FG_POLICY_DELETE);
+	CHECK(fg_conf_uplink_policy(&c, 1) == FG_POLICY_RESET);
+	CHECK(fg_conf_uplink_enforce(&c, 0) == 0);
+	CHECK(fg_conf_uplink_enforce(&c, 1) == 1);
+	check_load_error("config uplink 'wan'\n\toption device 'eth1'\n\toption mark '0x100'\n"
+			 "\toption enforce 'maybe'\n",
+			 "line 4: uplink 'wan': invalid enforce 'maybe' (expected 0 or 1)");
+}
+
 static void test_uplink_args_bad(void)
 {
 	static const char *const bad[] = {
@@ -145,7 +178,7 @@ static void test_uplink_args_bad(void)
 	CHECK_STR(err, "uplink 'wan': invalid mark 'zz'");
 	CHECK(fg_conf_add_uplink_arg(&c, "wan:eth1", err, sizeof(err)) ==
 	      -EINVAL);
-	CHECK_STR(err, "uplink 'wan:eth1': expected NAME:DEVICE:MARK");
+	CHECK_STR(err, "uplink 'wan:eth1': expected NAME:DEVICE:MARK[:POLICY]");
 	CHECK(fg_conf_add_uplink_arg(&c, "wan:a/b:1", err, sizeof(err)) ==
 	      -EINVAL);
 	CHECK_STR(err, "uplink 'wan': invalid device 'a/b'");
@@ -286,7 +319,7 @@ static void test_uci_errors(void)
 	check_load_error("config globals\n\toption mode fast\n",
 			 "line 2: invalid mode 'fast' (expected auto, ct or skbmark)");
 	check_load_error("config globals\n\toption policy drop\n",
-			 "line 2: invalid policy 'drop' (expected delete or monitor)");
+			 "line 2: invalid policy 'drop' (expected reset, delete or monitor)");
 	check_load_error("config globals\n\toption dedupe_ms 0\n",
 			 "line 2: invalid dedupe_ms '0' (expected 1..600000)");
 	check_load_error("config globals\n\toption dedupe_ms 600001\n",
@@ -405,6 +438,7 @@ int main(void)
 	RUN(test_defaults_and_names);
 	RUN(test_uplink_args);
 	RUN(test_uplink_args_bad);
+	RUN(test_uplink_policy);
 	RUN(test_uplink_args_full);
 	RUN(test_uci_good);
 	RUN(test_uci_ids_after_globals);

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* sockdiag.h - end the router's own TCP sockets (SOCK_DESTROY). */
+#ifndef FG_SOCKDIAG_H
+#define FG_SOCKDIAG_H
+
+#include "ct.h"
+
+/* t: the socket as the router sees it (saddr/sport local). -EOPNOTSUPP
+ * when the kernel lacks CONFIG_INET_DIAG_DESTROY, -ENOENT when no such
+ * socket exists. */
+int fg_sockdiag_destroy(const struct fg_ct_tuple *t);
+
+#endif /* FG_SOCKDIAG_H */

@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# shellcheck shell=bash disable=SC2034
+#
+# tests/lib-guard.sh - the flowguard service on the drill's router, for the
+# test files that need it (source it after tests/lib.sh; it defines no
+# test_* function and creates nothing when sourced).
+#   guard_start [run options]   the service, uplinks wan1 (0x100 on wan1)
+#                               and wan2 (0x200 on wan2); GUARD_SOCK (set it
+#                               before to choose the socket), GUARD_LOG,
+#                               GUARD_PID
+#   guard_stop                  SIGTERM; the service must exit 0
+#   guard_status                `flowguard status` on GUARD_SOCK
+#   guard_ifindex DEV           DEV's ifindex in the router namespace
+#   guard_pinned_marks DEV      the marks the pinned uplink table allows on
+#                               DEV now ("0x100 0x300"; "" when none; "none"
+#                               when DEV has no entry), from FG_PIN_DIR
+
+FG_CTFILL=$FG_BUILD/tests/tools/fg_ctfill
+
+# guard_start [run options]: the service on the router, uplinks wan1/wan2.
+# Waits for its "guarding" line (a new one: the log may hold an earlier
+# instance's).
+guard_start()
+{
+	local from
+	fg_pin_dir >/dev/null
+	GUARD_SOCK=${GUARD_SOCK:-$FG_TMP/fg.sock}
+	GUARD_LOG=$FG_TMP/flowguard.log
+	from=$(drill_log_mark "$GUARD_LOG")
+	drill_bg router "$FG_BIN" run --pin-dir "$FG_PIN_DIR" \
+		--socket "$GUARD_SOCK" \
+		-u "wan1:$DRILL_WAN1_DEV:$DRILL_MARK1" \
+		-u "wan2:$DRILL_WAN2_DEV:$DRILL_MARK2" "$@" >>"$GUARD_LOG" 2>&1
+	GUARD_PID=$FG_LAST_PID
+	fg_on_failure cat "$GUARD_LOG"
+	drill_wait_log "$GUARD_LOG" "guarding " 5000 "$from" >/dev/null
+}
+
+# guard_stop: SIGTERM, and the service must exit 0.
+guard_stop()
+{
+	local rc=0
+	kill -TERM "$GUARD_PID"
+	wait "$GUARD_PID" || rc=$?
+	[[ $rc == 0 ]] || fg_fail "flowguard exited $rc on SIGTERM"
+}
+
+guard_status() { drill_exec router "$FG_BIN" status --socket "$GUARD_SOCK"; }
+
+# guard_ifindex DEV: from netlink (drill_exec's /sys/class/net is the host's).
+guard_ifindex()
+{
+	local l
+	l=$(ip -n "$DRILL_NS_ROUTER" -o link show dev "$1") || return 1
+	echo "${l%%:*}"
+}
+
+# guard_pinned_marks DEV: DEV's entry in the pinned fg_uplinks map, read
+# from the raw value bytes (struct fg_uplink: __u32 allowed[8], __u32
+# nr_allowed, ...; host byte order, little-endian assumed), so it needs
+# neither jq nor BTF.
+guard_pinned_marks()
+{
+	local idx out v b=() i nr res=()
+	idx=$(guard_ifindex "$1") || return 1
+	if ! out=$(bpftool -j map lookup pinned "$FG_PIN_DIR/fg_uplinks" key \
+		$((idx & 255)) $((idx >> 8 & 255)) $((idx >> 16 & 255)) \
+		$((idx >> 24 & 255)) 2>/dev/null) || [[ $out != *'"value":['* ]]; then
+		echo none
+		return 0
+	fi
+	v=${out#*\"value\":[}
+	v=${v%%]*}
+	v=${v//\"/}
+	IFS=, read -ra b <<<"$v"
+	((${#b[@]} >= 36)) || { echo "guard_pinned_marks: bad value: $v" >&2; return 1; }
+	nr=$((b[32] | b[33] << 8 | b[34] << 16 | b[35] << 24))
+	for ((i = 0; i < nr && i < 8; i++)); do
+		res+=("$(printf '0x%x' $((b[4 * i] | b[4 * i + 1] << 8 |
+			b[4 * i + 2] << 16 | b[4 * i + 3] << 24)))")
+	done
+	echo "${res[*]}"
+}
