@@ -24,7 +24,10 @@ static void run_usage(FILE *f)
 		"  -m, --mask MASK          mwan3 mmx_mask (default 0x3f00)\n"
 		"  -M, --mode MODE          auto|ct|skbmark (default auto)\n"
 		"      --ct-way WAY         auto|kfunc|probe: how ct mode reads the entry\n"
-		"  -p, --policy POLICY      delete|monitor (default delete)\n"
+		"  -p, --policy POLICY      reset|delete|monitor (default reset: delete the\n"
+		"                           entry and reset its TCP client; per uplink:\n"
+		"                           --uplink NAME:DEV:MARK:POLICY)\n"
+		"  -e, --enforce            drop flagged packets at egress\n"
 		"  -d, --dedupe-ms MS       one event per flow per MS (default 1000)\n"
 		"  -r, --max-deletes N      deletions per second (default 1000)\n"
 		"      --mwan3-track-dir DIR   mwan3track's status (default /var/run/mwan3track)\n"
@@ -39,6 +42,7 @@ static const struct option run_opts[] = {
 	{ "mode", required_argument, NULL, 'M' },
 	{ "ct-way", required_argument, NULL, 'W' },
 	{ "policy", required_argument, NULL, 'p' },
+	{ "enforce", no_argument, NULL, 'e' },
 	{ "dedupe-ms", required_argument, NULL, 'd' },
 	{ "max-deletes", required_argument, NULL, 'r' },
 	{ "mwan3-track-dir", required_argument, NULL, 'T' },
@@ -47,7 +51,7 @@ static const struct option run_opts[] = {
 	{}
 };
 
-#define RUN_SHORT "c:u:m:M:p:d:r:h" FG_COMMON_SHORT
+#define RUN_SHORT "c:u:m:M:p:ed:r:h" FG_COMMON_SHORT
 
 static int run_bad(const char *what, const char *arg)
 {
@@ -97,6 +101,9 @@ static int run_apply(struct fg_service_opts *o, struct fg_common *common,
 		return run_parse_u32("deletion cap", arg, &o->conf.max_deletes);
 	case 'T':
 		o->mwan3_track_dir = arg;
+		return 0;
+	case 'e':
+		o->conf.enforce = 1;
 		return 0;
 	}
 	return -EINVAL;

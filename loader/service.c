@@ -34,6 +34,7 @@
 #include "prog.h"
 #include "reaper.h"
 #include "service.h"
+#include "sockdiag.h"
 #include "svc.h"
 #include "uplinks.h"
 
@@ -456,6 +457,7 @@ static int fg_svc_fds(struct fg_svc *s, char *err, size_t errlen)
 	if (rc)
 		fg_warn("client resets disabled: packet socket: %s",
 			strerror(-rc));
+	s->can_destroy = fg_sockdiag_destroy_supported();
 	s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	s->kick_timer_fd = timerfd_create(CLOCK_MONOTONIC,
 					  TFD_NONBLOCK | TFD_CLOEXEC);

@@ -50,3 +50,10 @@ int fg_sockdiag_destroy(const struct fg_ct_tuple *t)
 	mnl_socket_close(nl);
 	return rc;
 }
+
+int fg_sockdiag_destroy_supported(void)
+{
+	struct fg_ct_tuple t = { .family = AF_INET, .l4proto = IPPROTO_TCP };
+
+	return fg_sockdiag_destroy(&t) != -EOPNOTSUPP;
+}

@@ -10,4 +10,8 @@
  * socket exists. */
 int fg_sockdiag_destroy(const struct fg_ct_tuple *t);
 
+/* 1 if this kernel can destroy sockets (CONFIG_INET_DIAG_DESTROY), 0 if
+ * not: asks it to destroy a socket that cannot exist. */
+int fg_sockdiag_destroy_supported(void);
+
 #endif /* FG_SOCKDIAG_H */

@@ -40,6 +40,7 @@ struct fg_svc {
 	uint64_t last_report_ns;
 	int stop;
 	int made_pin_dir;
+	int can_destroy; /* kernel has SOCK_DESTROY for the router's sockets */
 	struct fg_svc_stats st;
 };
 

@@ -92,6 +92,10 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 		    ", retried %" PRIu64 "\n",
 		    st->resets, st->reset_fail, st->kicked, st->kick_answered,
 		    st->kick_retried);
+	fg_text_add(&t, "router's own sockets: %s\n",
+		    s->can_destroy ? "destroyed through sock_diag"
+				   : "cannot be destroyed: the kernel lacks "
+				     "CONFIG_INET_DIAG_DESTROY");
 	resp->values[0] = st->events;
 	resp->values[1] = st->deleted;
 	resp->values[2] = st->monitored;

@@ -6,33 +6,8 @@
 # within the dedupe interval, its client recovers through the surviving
 # uplink, and nothing else is touched. Run: tests/run.sh guard
 
-FG_CTFILL=$FG_BUILD/tests/tools/fg_ctfill
-
-# guard_start [run options]: the service on the router, uplinks wan1/wan2.
-guard_start()
-{
-	fg_pin_dir >/dev/null
-	GUARD_SOCK=$FG_TMP/fg.sock
-	GUARD_LOG=$FG_TMP/flowguard.log
-	drill_bg router "$FG_BIN" run --pin-dir "$FG_PIN_DIR" \
-		--socket "$GUARD_SOCK" \
-		-u "wan1:$DRILL_WAN1_DEV:$DRILL_MARK1" \
-		-u "wan2:$DRILL_WAN2_DEV:$DRILL_MARK2" "$@" >>"$GUARD_LOG" 2>&1
-	GUARD_PID=$FG_LAST_PID
-	fg_on_failure cat "$GUARD_LOG"
-	drill_wait_log "$GUARD_LOG" "guarding " 5000 >/dev/null
-}
-
-# guard_stop: SIGTERM, and the service must exit 0.
-guard_stop()
-{
-	local rc=0
-	kill -TERM "$GUARD_PID"
-	wait "$GUARD_PID" || rc=$?
-	[[ $rc == 0 ]] || fg_fail "flowguard exited $rc on SIGTERM"
-}
-
-guard_status() { drill_exec router "$FG_BIN" status --socket "$GUARD_SOCK"; }
+# shellcheck source=tests/lib-guard.sh
+source "$FG_ROOT/tests/lib-guard.sh"
 
 # Entries no guard may touch: they never leave an uplink, whatever their
 # mark (the dead uplink's included: deleting those is the flush's job).
