@@ -97,25 +97,25 @@ act1()
 
 act2()
 {
-	local from g t0 line
+	local from g t0
 	echo "== act 2: ISP 1's upstream dies; mwan3 says so through the hook"
-	drill_setup >/dev/null
+	echo "   (the remote drops segments it does not know, silently: a plain"
+	echo "   conntrack flush would leave client A hanging for ~15 minutes)"
+	drill_setup --silent >/dev/null
 	start_clients
 	start_guard
 	from=$(drill_log_mark "$LA") g=$(wc -l <"$GUARD_LOG")
 	drill_isp_die 1
 	say "ISP 1 stops forwarding; the router's link to it stays up, so only probes notice"
-	sleep 1
+	sleep 2
 	drill_policy "$DRILL_MARK2"
-	say "mwan3 declares wan1 down (here after 1 s; on a router 10 s to 2 min) and sends new flows to uplink 2"
+	say "mwan3 declares wan1 down (here after 2 s; on a router 10 s to 2 min) and sends new flows to uplink 2"
 	t0=$(fg_now_ms)
 	drill_exec router env -i ACTION=disconnected INTERFACE=wan1 DEVICE="$DRILL_WAN1_DEV" \
 		FLOWGUARD="$FG_BIN" FLOWGUARD_SOCKET="$GUARD_SOCK" "$ROOT/scripts/mwan3.user"
 	say "mwan3.user returned after $(($(fg_now_ms) - t0)) ms; flowguard:"
 	guard_lines "$g" | indent
 	client_outcome "$from"
-	line=$(drill_log_grep "$LA" " error " "$from" | head -n 1)
-	say "A waited for its own retransmission timer: the reset came $(($(drill_log_time "$line") - $(drill_log_time "$(sed -n "${from}p" "$LA")"))) ms after its last echo"
 	stop_guard
 	fg_cleanup 0
 }
