@@ -84,7 +84,9 @@ static void fg_allowed_drop(struct fg_uplink *u, __u32 mark)
 	u->nr_allowed = n;
 }
 
-static int fg_pinned_update(int fd, struct fg_disc *d, __u32 ifindex)
+/* Changed entries; *already counts those already in the wanted state. */
+static int fg_pinned_update(int fd, struct fg_disc *d, __u32 ifindex,
+			    int *already)
 {
 	struct fg_uplink u;
 	__u32 key, next;
@@ -96,6 +98,9 @@ static int fg_pinned_update(int fd, struct fg_disc *d, __u32 ifindex)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &u))
 			continue;
+		if (d->event == FG_DISC_CONNECTED && key == ifindex &&
+		    fg_allowed_has(&u, d->mark))
+			(*already)++;
 		if (d->event == FG_DISC_DISCONNECTED && fg_allowed_has(&u, d->mark))
 			fg_allowed_drop(&u, d->mark);
 		else if (d->event == FG_DISC_CONNECTED && key == ifindex &&
@@ -115,7 +120,7 @@ int fg_disc_set_pinned(const char *pin_dir, struct fg_disc *d, char *err,
 		       size_t errlen)
 {
 	char path[512];
-	int fd, rc;
+	int fd, rc, already = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, FG_MAP_UPLINKS);
 	fd = bpf_obj_get(path);
@@ -124,16 +129,24 @@ int fg_disc_set_pinned(const char *pin_dir, struct fg_disc *d, char *err,
 		return 0;
 	}
 	rc = fg_pinned_update(fd, d,
-			      d->device[0] ? if_nametoindex(d->device) : 0);
+			      d->device[0] ? if_nametoindex(d->device) : 0,
+			      &already);
 	close(fd);
 	if (rc < 0) {
 		snprintf(err, errlen, "pinned uplink table %s: %s", path,
 			 strerror(-rc));
 		return rc;
 	}
-	d->guard = rc ? (d->event == FG_DISC_CONNECTED ? "marked up (pinned table)"
-						   : "marked down (pinned table)")
-		      : "not in the pinned table";
+	if (rc)
+		d->guard = d->event == FG_DISC_CONNECTED
+				   ? "marked up (pinned table)"
+				   : "marked down (pinned table)";
+	else if (already)
+		d->guard = "already up (pinned table)";
+	else if (d->event == FG_DISC_CONNECTED && !d->device[0])
+		d->guard = "not changed (no device given)";
+	else
+		d->guard = "not in the pinned table";
 	return 0;
 }
 

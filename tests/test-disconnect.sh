@@ -449,9 +449,8 @@ test_service_disconnect_connect()
 		"not guarded by the service"
 	ct_check "after disconnected wan3" "${CT_DEAD[@]}" 0x300
 
-	fgc disconnected wanX
-	[[ $FGC_RC != 0 && -n $FGC_ERR ]] ||
-		fg_fail "disconnected wanX: exit $FGC_RC, err: $FGC_ERR"
+	refuse "disconnected wanX (neither in the table nor in mwan3's config)" \
+		disconnected wanX
 	ct_check "after disconnected wanX" "${CT_DEAD[@]}" 0x300
 
 	fgc_ok "connected wan1" connected wan1 "$DRILL_WAN1_DEV"
