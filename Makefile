@@ -16,6 +16,8 @@ TBIN := $(BUILD)/tests
 
 # Big-endian targets (MIPS) need bpfeb; pass BPF_TARGET=bpfeb when cross-building.
 BPF_TARGET ?= bpfel
+# Where Debian keeps asm/types.h; clang does not report it, gcc does.
+MULTIARCH ?= $(shell gcc -print-multiarch 2>/dev/null || $(CC) -print-multiarch)
 BPF_ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/mips.*/mips/')
 
 CSTD := -std=gnu11
@@ -28,7 +30,7 @@ CFLAGS += $(LIBBPF_CFLAGS)
 LDLIBS += $(LIBBPF_LIBS)
 
 BPF_CFLAGS := -g -O2 -target $(BPF_TARGET) -Wall -Werror -Iinclude -Ibpf \
-	-idirafter /usr/include/$(shell $(CC) -dumpmachine) \
+	-idirafter /usr/include/$(MULTIARCH) \
 	-D__TARGET_ARCH_$(BPF_ARCH)
 
 ifeq ($(V),1)
