@@ -40,6 +40,7 @@ static const char *const fg_kick_names[] = {
 	[FG_KICK_DESTROYED] = "socket destroyed",
 	[FG_KICK_UNRESOLVED] = "host not in the neighbour table",
 	[FG_KICK_FAILED] = "failed",
+	[FG_KICK_GUESSED] = "reset with its last ACK (no answer)",
 };
 
 const char *fg_kick_state_name(enum fg_kick_state s)
@@ -348,7 +349,7 @@ static int fg_kick_answer(struct fg_kick *k, const struct fg_kick_index *ix,
 		return 0;
 	st->answered++;
 	fg_kick_seg(&flow->hv, in.ack, 0, FG_TCP_RST, &rst);
-	if (fg_inject_send(k->inj, 0, &rst)) {
+	if (fg_inject_send(k->inj, flow->ifindex, &rst)) {
 		flow->state = FG_KICK_FAILED;
 		st->failed++;
 		return 1;
@@ -406,7 +407,7 @@ static size_t fg_kick_provoke(struct fg_kick *k, struct fg_kick_flow *f,
 		/* a pure ACK, no options, far outside the host's window */
 		fg_kick_seg(&f[i].hv, fg_kick_rand(k), fg_kick_rand(k),
 			    FG_TCP_ACK, &s);
-		rc = fg_inject_send(k->inj, 0, &s);
+		rc = fg_inject_send(k->inj, f[i].ifindex, &s);
 		if (rc == -ENOENT) {
 			f[i].state = FG_KICK_UNRESOLVED;
 			st->unresolved++;
@@ -419,6 +420,28 @@ static size_t fg_kick_provoke(struct fg_kick *k, struct fg_kick_flow *f,
 		}
 	}
 	return waiting;
+}
+
+/* Hosts that did not answer (rate limited, or asleep): their last known
+ * RCV.NXT is still right when nothing reached them since. */
+static void fg_kick_guesses(struct fg_kick *k, struct fg_kick_flow *f,
+			    size_t n, struct fg_kick_stats *st)
+{
+	struct fg_seg s;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].state != FG_KICK_PENDING || !f[i].has_guess)
+			continue;
+		fg_kick_seg(&f[i].hv, f[i].guess_seq, 0, FG_TCP_RST, &s);
+		if (fg_inject_send(k->inj, f[i].ifindex, &s)) {
+			f[i].state = FG_KICK_FAILED;
+			st->failed++;
+		} else {
+			f[i].state = FG_KICK_GUESSED;
+			st->guessed++;
+		}
+	}
 }
 
 int fg_kick_batch(struct fg_kick *k, struct fg_kick_flow *f, size_t n,
@@ -455,6 +478,7 @@ int fg_kick_batch(struct fg_kick *k, struct fg_kick_flow *f, size_t n,
 		waiting = i > waiting ? 0 : waiting - i;
 	}
 	fg_capture_drop_all(k);
+	fg_kick_guesses(k, f, n, st);
 out:
 	free(ix.slot);
 	return rc;

@@ -26,16 +26,21 @@ enum fg_kick_state {
 	FG_KICK_DESTROYED,  /* the router's own socket, destroyed */
 	FG_KICK_UNRESOLVED, /* host not in the neighbour table */
 	FG_KICK_FAILED,	    /* send or destroy failed */
+	FG_KICK_GUESSED,    /* no answer: RST with the last known RCV.NXT */
 };
 
 struct fg_kick_flow {
 	struct fg_ct_tuple hv; /* saddr/sport: LAN host; daddr/dport: peer */
 	enum fg_kick_state state;
 	int local;	       /* hv.saddr is the router's own address */
+	int ifindex;	       /* the host's device, 0 if unknown */
+	int has_guess;	       /* no answer: RST with guess_seq anyway */
+	uint32_t guess_seq;
 };
 
 struct fg_kick_stats {
 	size_t flows, provoked, answered, reset, destroyed, unresolved, failed;
+	size_t guessed;
 	int destroy_err; /* last sock_diag error (-EOPNOTSUPP: no DESTROY) */
 };
 
@@ -51,7 +56,8 @@ int fg_kick_one(struct fg_kick *k, const struct fg_ct_tuple *hv,
 		uint32_t rcv_nxt, int ifindex, enum fg_kick_state *state);
 
 /* A batch: provoke every PENDING flow, collect answers for up to wait_ms
- * (less when all answered), reset those who answered. Flows still PENDING
+ * (less when all answered), reset those who answered. A flow with a guess
+ * that did not answer gets a RST with its guess. Flows still PENDING
  * afterwards did not answer: call again after the hosts' 500 ms
  * rate limit on such answers. */
 int fg_kick_batch(struct fg_kick *k, struct fg_kick_flow *flows, size_t n,

@@ -17,6 +17,7 @@ static const char *const fg_reap_names[] = {
 	[FG_REAP_REMARKED] = "re-marked, kept",
 	[FG_REAP_RACED] = "replaced, kept",
 	[FG_REAP_ERROR] = "error",
+	[FG_REAP_STALE] = "stale",
 };
 
 const char *fg_reap_outcome_name(enum fg_reap_outcome o)
@@ -46,8 +47,8 @@ static int fg_reap_find(struct fg_ct *ct, const struct fg_event *ev,
 	return err;
 }
 
-int fg_reap_event(struct fg_ct *ct, const struct fg_event *ev, uint32_t mask,
-		  int monitor, struct fg_reap *out)
+int fg_reap_check(struct fg_ct *ct, const struct fg_event *ev, uint32_t mask,
+		  struct fg_reap *out)
 {
 	int err;
 
@@ -62,20 +63,36 @@ int fg_reap_event(struct fg_ct *ct, const struct fg_event *ev, uint32_t mask,
 		out->err = err;
 		return err;
 	}
-	if ((out->entry.mark & mask) != (ev->mark & mask)) {
-		out->outcome = FG_REAP_REMARKED;
+	out->outcome = (out->entry.mark & mask) == (ev->mark & mask)
+			       ? FG_REAP_STALE
+			       : FG_REAP_REMARKED;
+	return 0;
+}
+
+int fg_reap_finish(struct fg_ct *ct, int monitor, struct fg_reap *r)
+{
+	int err;
+
+	if (r->outcome != FG_REAP_STALE)
 		return 0;
-	}
 	if (monitor) {
-		out->outcome = FG_REAP_MONITORED;
+		r->outcome = FG_REAP_MONITORED;
 		return 0;
 	}
-	err = fg_ct_delete_entry(ct, &out->entry);
+	err = fg_ct_delete_entry(ct, &r->entry);
 	if (err == -ENOENT) {
-		out->outcome = FG_REAP_RACED;
+		r->outcome = FG_REAP_RACED;
 		return 0;
 	}
-	out->outcome = err ? FG_REAP_ERROR : FG_REAP_DELETED;
-	out->err = err;
+	r->outcome = err ? FG_REAP_ERROR : FG_REAP_DELETED;
+	r->err = err;
 	return err;
+}
+
+int fg_reap_event(struct fg_ct *ct, const struct fg_event *ev, uint32_t mask,
+		  int monitor, struct fg_reap *out)
+{
+	int err = fg_reap_check(ct, ev, mask, out);
+
+	return err ? err : fg_reap_finish(ct, monitor, out);
 }

@@ -18,6 +18,7 @@ enum fg_reap_outcome {
 	FG_REAP_REMARKED,    /* the entry now carries another mark */
 	FG_REAP_RACED,	     /* replaced between our get and our delete */
 	FG_REAP_ERROR,
+	FG_REAP_STALE,	     /* checked, not acted on yet (fg_reap_check) */
 };
 
 struct fg_reap {
@@ -28,6 +29,12 @@ struct fg_reap {
 
 int fg_reap_event(struct fg_ct *ct, const struct fg_event *ev, uint32_t mask,
 		  int monitor, struct fg_reap *out);
+
+/* The same in two steps, so that work can happen between the check (the
+ * entry still carries the flagged mark: FG_REAP_STALE) and the delete. */
+int fg_reap_check(struct fg_ct *ct, const struct fg_event *ev, uint32_t mask,
+		  struct fg_reap *out);
+int fg_reap_finish(struct fg_ct *ct, int monitor, struct fg_reap *r);
 const char *fg_reap_outcome_name(enum fg_reap_outcome o);
 
 #endif /* FG_REAPER_H */

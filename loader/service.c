@@ -27,6 +27,7 @@
 #include "ct.h"
 #include "ctl.h"
 #include "event.h"
+#include "disc_kick.h"
 #include "kick.h"
 #include "log.h"
 #include "mark.h"
@@ -184,6 +185,7 @@ static void fg_svc_log_reap(struct fg_svc *s, const struct fg_event *ev,
 static void fg_svc_count_reap(struct fg_svc *s, enum fg_reap_outcome o)
 {
 	uint64_t *slot[] = {
+		[FG_REAP_STALE] = &s->st.errors, /* never left unfinished */
 		[FG_REAP_DELETED] = &s->st.deleted,
 		[FG_REAP_MONITORED] = &s->st.monitored,
 		[FG_REAP_GONE] = &s->st.gone,
@@ -234,42 +236,106 @@ enum fg_policy fg_svc_policy(const struct fg_svc *s, uint32_t mark)
 	return owner ? owner->policy : s->opts->conf.policy;
 }
 
-/* The flagged packet came from the LAN host: its ACK field is the host's
- * RCV.NXT, the one sequence number a RST is accepted with. Only for a
- * flow whose entry we deleted: never for one re-created meanwhile. */
-static const char *fg_svc_reset(struct fg_svc *s, const struct fg_event *ev,
-				const struct fg_reap *r)
-{
-	enum fg_kick_state st;
-	struct fg_ct_tuple hv;
+/* Events reset together: one provoke-and-answer round for all. */
+#define FG_RESET_BATCH 64
 
-	if (r->outcome != FG_REAP_DELETED || ev->l4proto != IPPROTO_TCP ||
-	    !(ev->tcp_flags & FG_TCP_ACK) || (ev->tcp_flags & FG_TCP_RST) ||
-	    fg_svc_policy(s, ev->mark) != FG_POLICY_RESET || !s->kick)
-		return NULL;
-	fg_kick_host_view(&r->entry, &hv);
-	if (fg_kick_one(s->kick, &hv, ntohl(ev->tcp_ack),
-			(int)ev->ingress_ifindex, &st) || st != FG_KICK_RESET)
-		s->st.reset_fail += st != FG_KICK_DESTROYED;
-	else
-		s->st.resets++;
-	return fg_kick_state_name(st);
+struct fg_svc_round {
+	struct fg_event ev[FG_RESET_BATCH];
+	struct fg_reap r[FG_RESET_BATCH];
+	int flow[FG_RESET_BATCH]; /* index into flows, -1: no reset */
+	struct fg_kick_flow flows[FG_RESET_BATCH];
+	size_t n, nr_flows;
+};
+
+/* Reset only a TCP flow whose entry still carries the flagged mark (never
+ * one re-created meanwhile), under policy reset, before its entry goes:
+ * the host's answer to the provoking ACK then still follows the stale
+ * entry (and is deduped there) instead of starting a new flow. The
+ * flagged packet's ACK field was the host's RCV.NXT when it left; the
+ * remote's data may have reached the host since, so the host is asked for
+ * its current one, and the flagged packet's value is only the fallback. */
+static int fg_svc_reset_wanted(struct fg_svc *s, const struct fg_event *ev,
+			       const struct fg_reap *r)
+{
+	return s->kick && r->outcome == FG_REAP_STALE &&
+	       ev->l4proto == IPPROTO_TCP && (ev->tcp_flags & FG_TCP_ACK) &&
+	       !(ev->tcp_flags & FG_TCP_RST) &&
+	       fg_svc_policy(s, ev->mark) == FG_POLICY_RESET;
+}
+
+static void fg_svc_round_add(struct fg_svc *s, struct fg_svc_round *rd)
+{
+	const struct fg_event *ev = &rd->ev[rd->n];
+	struct fg_kick_flow *f;
+
+	rd->flow[rd->n] = -1;
+	if (!fg_svc_reset_wanted(s, ev, &rd->r[rd->n]))
+		return;
+	f = &rd->flows[rd->nr_flows];
+	memset(f, 0, sizeof(*f));
+	fg_kick_host_view(&rd->r[rd->n].entry, &f->hv);
+	f->ifindex = (int)ev->ingress_ifindex;
+	f->has_guess = 1;
+	f->guess_seq = ntohl(ev->tcp_ack);
+	rd->flow[rd->n] = (int)rd->nr_flows++;
+}
+
+static void fg_svc_round_reset(struct fg_svc *s, struct fg_svc_round *rd)
+{
+	struct fg_kick_stats st = {};
+	size_t i;
+
+	if (!rd->nr_flows)
+		return;
+	fg_kick_batch(s->kick, rd->flows, rd->nr_flows, FG_DISC_KICK_WAIT_MS,
+		      &st);
+	for (i = 0; i < rd->nr_flows; i++) {
+		enum fg_kick_state k = rd->flows[i].state;
+
+		if (k == FG_KICK_RESET || k == FG_KICK_DESTROYED ||
+		    k == FG_KICK_GUESSED)
+			s->st.resets++;
+		else
+			s->st.reset_fail++;
+	}
+}
+
+/* One round: up to FG_RESET_BATCH events the cap lets through. */
+static size_t fg_svc_round(struct fg_svc *s, struct fg_svc_round *rd)
+{
+	uint64_t now = fg_now_ns();
+	int monitor;
+	size_t i;
+
+	rd->n = rd->nr_flows = 0;
+	while (rd->n < FG_RESET_BATCH &&
+	       fg_backlog_take(&s->backlog, now, &rd->ev[rd->n])) {
+		fg_reap_check(s->ct, &rd->ev[rd->n], s->up.mask,
+			      &rd->r[rd->n]);
+		fg_svc_round_add(s, rd);
+		rd->n++;
+		now = fg_now_ns();
+	}
+	fg_svc_round_reset(s, rd);
+	for (i = 0; i < rd->n; i++) {
+		monitor = fg_svc_policy(s, rd->ev[i].mark) == FG_POLICY_MONITOR;
+		fg_reap_finish(s->ct, monitor, &rd->r[i]);
+		fg_svc_count_reap(s, rd->r[i].outcome);
+	}
+	for (i = 0; i < rd->n; i++)
+		fg_svc_log_reap(s, &rd->ev[i], &rd->r[i],
+				rd->flow[i] < 0 ? NULL :
+				fg_kick_state_name(rd->flows[rd->flow[i]].state));
+	return rd->n;
 }
 
 static void fg_svc_drain(struct fg_svc *s)
 {
-	uint64_t now = fg_now_ns(), next, report;
-	struct fg_event ev;
-	struct fg_reap r;
-	int monitor;
+	uint64_t now, next, report;
 
-	while (fg_backlog_take(&s->backlog, now, &ev)) {
-		monitor = fg_svc_policy(s, ev.mark) == FG_POLICY_MONITOR;
-		fg_reap_event(s->ct, &ev, s->up.mask, monitor, &r);
-		fg_svc_count_reap(s, r.outcome);
-		fg_svc_log_reap(s, &ev, &r, fg_svc_reset(s, &ev, &r));
-		now = fg_now_ns();
-	}
+	while (fg_svc_round(s, s->round) == FG_RESET_BATCH)
+		;
+	now = fg_now_ns();
 	next = fg_backlog_next_ns(&s->backlog, now);
 	report = fg_svc_report_backlog(s, now);
 	if (!next || (report && report < next))
@@ -527,6 +593,7 @@ static void fg_svc_fini(struct fg_svc *s)
 		close(s->kick_timer_fd);
 	fg_kick_close(s->kick);
 	free(s->retry);
+	free(s->round);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);
 }
@@ -542,8 +609,10 @@ int fg_service_run(const struct fg_service_opts *o)
 	char err[512] = "";
 	int rc;
 
-	rc = fg_backlog_init(&s.backlog, FG_BACKLOG_LEN, o->conf.max_deletes,
-			     fg_now_ns());
+	s.round = calloc(1, sizeof(*s.round));
+	rc = s.round ? fg_backlog_init(&s.backlog, FG_BACKLOG_LEN,
+				       o->conf.max_deletes, fg_now_ns())
+		     : -ENOMEM;
 	/* devices first: a typo must not load, pin or attach anything */
 	rc = rc ?: fg_uplinks_build(&s.up, &o->conf, err, sizeof(err));
 	if (!rc) {

@@ -14,6 +14,7 @@ struct fg_prog;
 struct fg_ct;
 struct fg_kick;
 struct fg_kick_flow;
+struct fg_svc_round;
 struct ring_buffer;
 
 struct fg_svc_stats {
@@ -35,6 +36,7 @@ struct fg_svc {
 	size_t nr_attached;
 	int lock_fd, ep_fd, sig_fd, timer_fd, ctl_fd, kick_timer_fd;
 	struct fg_kick *kick;
+	struct fg_svc_round *round; /* one drain round's events */
 	struct fg_kick_flow *retry; /* hosts that did not answer, yet */
 	size_t nr_retry;
 	uint64_t last_report_ns;

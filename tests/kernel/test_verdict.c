@@ -757,6 +757,236 @@ static void test_ct_probe_no_entry(void)
 	ct_no_entry(FG_GUARD_CT_PROBE);
 }
 
+/* ------------------------------------------------------------ enforce */
+
+/* Like fx_uplink, with the uplink entry's flags (FG_UPLINK_*). */
+static int fx_uplink_flags(struct fx *f, int ifindex, uint16_t slot,
+			   const uint32_t *marks, uint32_t n, uint8_t flags)
+{
+	struct fg_uplink up = { .slot = slot, .l2_len = 14, .flags = flags };
+	uint32_t key = (uint32_t)ifindex;
+
+	if (n)
+		memcpy(up.allowed, marks, n * sizeof(*marks));
+	up.nr_allowed = n;
+	if (bpf_map_update_elem(fg_prog_map_fd(f->prog, FG_MAP_UPLINKS), &key,
+				&up, BPF_ANY)) {
+		printf("  uplink %d: %s\n", ifindex, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* One packet of p leaving ifindex with mark: the guard's verdict. */
+static int verdict_of(struct fx *f, const struct pkt *p, uint32_t mark,
+		      int ifindex)
+{
+	uint8_t frame[128];
+	size_t len = pkt_build(p, frame);
+
+	return fx_run_raw(f, frame, len, mark, ifindex, 1);
+}
+
+/* An enforcing uplink drops what it flags: the flow's first packet (the
+ * one reported) and the deduped ones after it alike; the event is still
+ * sent once per flow. IPv4/IPv6 x TCP/UDP/ICMP, another uplink's mark and
+ * a mark no uplink has. */
+static void test_skbmark_enforce_drops_flagged(void)
+{
+	struct pkt ps[6];
+	uint32_t marks[6];
+	uint64_t t0, t1;
+	int n = 0;
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	CHECK_EQ_U(fx_uplink_flags(&F, if_a, SLOT_A, (uint32_t[]){ MARK_A }, 1,
+				   FG_UPLINK_ENFORCE),
+		   0);
+	t0 = now_ns();
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int k = 0; k < 3; k++, n++) {
+			ps[n] = flow(v6, k, 200 + n);
+			marks[n] = n % 2 ? 0x3c00 : MARK_B;
+			/* first packet: reported and dropped */
+			CHECK_EQ_U(verdict_of(&F, &ps[n], marks[n], if_a),
+				   TC_ACT_SHOT);
+			/* deduped: not reported, dropped all the same */
+			for (int i = 0; i < 3; i++)
+				CHECK_EQ_U(verdict_of(&F, &ps[n], marks[n],
+						      if_a),
+					   TC_ACT_SHOT);
+		}
+	t1 = now_ns();
+	CHECK_EQ_U(fx_drain(&F), 6);
+	for (int i = 0; i < 6 && i < (int)F.nr_ev; i++)
+		check_event(&F.ev[i], &ps[i], marks[i], if_a, t0, t1);
+	/* repeat 4: four runs of a deduped flow, the verdict of each is SHOT */
+	{
+		uint8_t frame[128];
+		size_t len = pkt_build(&ps[0], frame);
+
+		CHECK_EQ_U(fx_run_raw(&F, frame, len, marks[0], if_a, 4),
+			   TC_ACT_SHOT);
+	}
+	CHECK_EQ_U(fx_drain(&F), 0);
+	CHECK_CNT(&F, SLOT_A, 28, 0, 28, 6, 0);
+	CHECK_CNT(&F, SLOT_B, 0, 0, 0, 0, 0);
+	fx_close(&F);
+}
+
+/* On an enforcing uplink, whatever belongs still passes: its own mark,
+ * mark 0, the reserved marks (with or without bits outside the mask),
+ * non-IP frames; nothing is counted as flagged, nothing reported. */
+static void test_skbmark_enforce_passes_what_belongs(void)
+{
+	static const uint32_t marks[] = {
+		MARK_A, MARK_A | 0xff0000ff, 0, 0x3f00, 0x3e00, 0x3d00,
+		0x3f01, 0x80003e00, 0xff,
+	};
+	const unsigned n = sizeof(marks) / sizeof(marks[0]);
+	unsigned seen = 0;
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	CHECK_EQ_U(fx_uplink_flags(&F, if_a, SLOT_A, (uint32_t[]){ MARK_A }, 1,
+				   FG_UPLINK_ENFORCE),
+		   0);
+	for (unsigned i = 0; i < n; i++)
+		for (int v6 = 0; v6 < 2; v6++)
+			for (int k = 0; k < 3; k++, seen++) {
+				struct pkt p = flow(v6, k, 300 + i);
+
+				CHECK_EQ_U(verdict_of(&F, &p, marks[i], if_a),
+					   TC_ACT_OK);
+			}
+	/* not IP: nothing to flag, passes whatever its mark */
+	RUN_FRAME(&F, arp, sizeof(arp), MARK_B, if_a);
+	RUN_FRAME(&F, arp, sizeof(arp), 0x3c00, if_a);
+	seen += 2;
+	CHECK_EQ_U(fx_drain(&F), 0);
+	CHECK_CNT(&F, SLOT_A, seen, 0, 0, 0, 0);
+	fx_close(&F);
+}
+
+/* Enforce is per device: the same foreign flow is dropped on the
+ * enforcing uplink and passes (reported) on the other one; clearing the
+ * flag lets the flow's packets pass again at once, setting it drops them
+ * again, without a new event inside the dedupe interval. */
+static void test_skbmark_enforce_per_device_and_live(void)
+{
+	struct pkt x = flow(0, 0, 400), y = flow(1, 0, 401);
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	CHECK_EQ_U(fx_uplink_flags(&F, if_a, SLOT_A, (uint32_t[]){ MARK_A }, 1,
+				   FG_UPLINK_ENFORCE),
+		   0);
+	/* A enforces, B does not */
+	CHECK_EQ_U(verdict_of(&F, &x, MARK_B, if_a), TC_ACT_SHOT);
+	CHECK_EQ_U(verdict_of(&F, &y, MARK_A, if_b), TC_ACT_OK);
+	CHECK_EQ_U(verdict_of(&F, &y, MARK_A, if_b), TC_ACT_OK);
+	CHECK_EQ_U(fx_drain(&F), 2);
+	/* flag off on A: the same flow passes, deduped (no event) */
+	CHECK_EQ_U(fx_uplink_flags(&F, if_a, SLOT_A, (uint32_t[]){ MARK_A }, 1,
+				   0),
+		   0);
+	CHECK_EQ_U(verdict_of(&F, &x, MARK_B, if_a), TC_ACT_OK);
+	/* flag on again (and on B too): dropped again, still deduped */
+	CHECK_EQ_U(fx_uplink_flags(&F, if_a, SLOT_A, (uint32_t[]){ MARK_A }, 1,
+				   FG_UPLINK_ENFORCE),
+		   0);
+	CHECK_EQ_U(fx_uplink_flags(&F, if_b, SLOT_B, (uint32_t[]){ MARK_B }, 1,
+				   FG_UPLINK_ENFORCE),
+		   0);
+	CHECK_EQ_U(verdict_of(&F, &x, MARK_B, if_a), TC_ACT_SHOT);
+	CHECK_EQ_U(verdict_of(&F, &y, MARK_A, if_b), TC_ACT_SHOT);
+	CHECK_EQ_U(verdict_of(&F, &y, MARK_B, if_b), TC_ACT_OK);
+	CHECK_EQ_U(fx_drain(&F), 0);
+	/* not an uplink: passes, whatever any entry's flags say */
+	CHECK_EQ_U(verdict_of(&F, &x, MARK_B, 1), TC_ACT_OK);
+	CHECK_EQ_U(fx_drain(&F), 0);
+	CHECK_CNT(&F, SLOT_A, 3, 0, 3, 1, 0);
+	CHECK_CNT(&F, SLOT_B, 4, 0, 3, 1, 0);
+	fx_close(&F);
+}
+
+/* A down enforcing uplink drops its own mark (that flow is stale there);
+ * a later IPv4 fragment of a foreign flow (no ports) is dropped too. */
+static void test_skbmark_enforce_down_uplink_and_fragment(void)
+{
+	struct pkt p = flow(0, 0, 500), frag = flow(0, 1, 501);
+
+	frag.frag_off = 0x2000 | 185;
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	CHECK_EQ_U(fx_uplink_flags(&F, if_a, SLOT_A, NULL, 0,
+				   FG_UPLINK_ENFORCE),
+		   0);
+	CHECK_EQ_U(verdict_of(&F, &p, MARK_A, if_a), TC_ACT_SHOT);
+	CHECK_EQ_U(verdict_of(&F, &p, 0, if_a), TC_ACT_OK);
+	CHECK_EQ_U(verdict_of(&F, &p, 0x3f00, if_a), TC_ACT_OK);
+	CHECK_EQ_U(verdict_of(&F, &frag, MARK_B, if_a), TC_ACT_SHOT);
+	CHECK_EQ_U(fx_drain(&F), 2);
+	if (F.nr_ev == 2) {
+		CHECK_EQ_U(F.ev[0].mark, MARK_A);
+		CHECK_EQ_U(F.ev[1].sport, 0);
+		CHECK_EQ_U(F.ev[1].dport, 0);
+	}
+	CHECK_CNT(&F, SLOT_A, 4, 0, 2, 2, 0);
+	fx_close(&F);
+}
+
+/* A full ring buffer does not open the gate: a flagged packet whose event
+ * is lost is dropped as well. */
+static void test_skbmark_enforce_ringbuf_full(void)
+{
+	const unsigned n = (unsigned)RB_CAP + 50;
+	unsigned shot = 0;
+
+	FX_OPEN(FG_GUARD_SKBMARK, 3600 * SEC_NS);
+	CHECK_EQ_U(fx_uplink_flags(&F, if_a, SLOT_A, (uint32_t[]){ MARK_A }, 1,
+				   FG_UPLINK_ENFORCE),
+		   0);
+	for (unsigned i = 0; i < n; i++) {
+		struct pkt p = flow(0, 1, i);
+
+		shot += verdict_of(&F, &p, MARK_B, if_a) == TC_ACT_SHOT;
+	}
+	CHECK_EQ_U(shot, n);
+	CHECK_CNT(&F, SLOT_A, n, 0, n, RB_CAP, 50);
+	CHECK_EQ_U(fx_drain(&F), RB_CAP);
+	fx_close(&F);
+}
+
+/* The ct guards can flag only packets with a ct entry (test runs have
+ * none): on an enforcing uplink every such packet passes. */
+static void ct_enforce_no_entry(enum fg_guard_kind kind)
+{
+	unsigned n = 0;
+
+	FX_OPEN(kind, SEC_NS);
+	CHECK_EQ_U(fx_uplink_flags(&F, if_a, SLOT_A, (uint32_t[]){ MARK_A }, 1,
+				   FG_UPLINK_ENFORCE),
+		   0);
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int k = 0; k < 3; k++, n += 2) {
+			struct pkt p = flow(v6, k, 600);
+
+			CHECK_EQ_U(verdict_of(&F, &p, MARK_B, if_a), TC_ACT_OK);
+			CHECK_EQ_U(verdict_of(&F, &p, MARK_A, if_a), TC_ACT_OK);
+		}
+	CHECK_EQ_U(fx_drain(&F), 0);
+	CHECK_CNT(&F, SLOT_A, n, n, 0, 0, 0);
+	fx_close(&F);
+}
+
+static void test_ct_kctx_enforce_no_entry(void)
+{
+	ct_enforce_no_entry(FG_GUARD_CT_KCTX);
+}
+
+static void test_ct_probe_enforce_no_entry(void)
+{
+	ct_enforce_no_entry(FG_GUARD_CT_PROBE);
+}
+
 static int run_all(void)
 {
 	if (sandbox_veth(&if_a, &if_b))
@@ -778,6 +1008,13 @@ static int run_all(void)
 	RUN(test_unknown_ifindex_ignored);
 	RUN(test_ct_kctx_no_entry);
 	RUN(test_ct_probe_no_entry);
+	RUN(test_skbmark_enforce_drops_flagged);
+	RUN(test_skbmark_enforce_passes_what_belongs);
+	RUN(test_skbmark_enforce_per_device_and_live);
+	RUN(test_skbmark_enforce_down_uplink_and_fragment);
+	RUN(test_skbmark_enforce_ringbuf_full);
+	RUN(test_ct_kctx_enforce_no_entry);
+	RUN(test_ct_probe_enforce_no_entry);
 	UNIT_EXIT();
 }
 
