@@ -48,7 +48,7 @@ void fg_conf_defaults(struct fg_conf *c);
 /* "auto", "ct", "skbmark"; -EINVAL otherwise. */
 int fg_conf_parse_mode(const char *s, enum fg_mode *m);
 
-/* "delete", "monitor"; -EINVAL otherwise. */
+/* "reset", "delete", "monitor"; -EINVAL otherwise. */
 int fg_conf_parse_policy(const char *s, enum fg_policy *p);
 
 /* Names of the values above; "?" for an invalid one. */

@@ -74,9 +74,10 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 	for (i = 0; i < s->up.nr_ifaces; i++) {
 		const struct fg_iface *f = &s->up.ifaces[i];
 
-		fg_text_add(&t, "uplink %s: device %s mark 0x%x %s\n", f->name,
-			    s->up.devs[f->dev].name, f->mark,
-			    f->up ? "up" : "down");
+		fg_text_add(&t, "uplink %s: device %s mark 0x%x %s, policy %s%s\n",
+			    f->name, s->up.devs[f->dev].name, f->mark,
+			    f->up ? "up" : "down", fg_conf_policy_name(f->policy),
+			    f->enforce ? ", enforce" : "");
 	}
 	fg_status_devices(s, &t);
 	fg_text_add(&t,
