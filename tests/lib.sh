@@ -23,14 +23,23 @@
 # ct mark & 0x3f00 into the packet mark, classify while (mark & 0x3f00) == 0,
 # save back into the ct mark), routes marks with ip rules to tables 1 and 2,
 # and NATs on each uplink (masquerade, or static SNAT with --nat snat).
-#   drill_setup [--nat masquerade|snat] [--silent] [--no-server]
+# IPv6 either the same way (NAT66, --v6 nat, the default), or routed
+# without NAT (--v6 routed): each ISP delegates its own prefix to the LAN
+# (DRILL_PFX{1,2}_NET6), every client has an address from each, and each
+# ISP drops sources that are not its own (BCP38).
+#   drill_setup [--nat masquerade|snat] [--v6 nat|routed] [--silent]
+#               [--no-server] [--dnat]
 #   drill_exec NS CMD...  drill_bg NS CMD...   (NS: client router isp1 isp2
 #                                               remote, or a full name)
 #   drill_policy MARK  drill_policy_client ADDR MARK|none
 #   drill_isp_die N  drill_isp_revive [N]  drill_misroute N
 #   drill_misroute_undo N
-#   drill_client_start NAME SRC [--dst ADDR] [fg_echo client opts]
-#   drill_client_log NAME  drill_client_stop NAME
+#   drill_client_start NAME SRC[,SRC...] [--ns NS] [--dst ADDR]
+#                      [--port PORT] [fg_echo client opts]
+#   drill_client_log NAME  drill_client_stop NAME  drill_client_pid NAME
+#   drill_client_summary NAME [MS]  drill_summary_field LINE KEY
+#   drill_port_forward [N]   (uplink N's DRILL_FWD_PORT -> LAN server)
+#   drill_nstat NS COUNTER  drill_sock_destroy_probe [NS]
 #   drill_wait_log FILE PATTERN [MS [FROM]]  drill_wait_echo NAME VIA [N ..]
 #   drill_wait_echoes NAME VIA [COUNT ..]  drill_log_mark FILE
 #   drill_log_grep FILE PATTERN [FROM]  drill_log_count FILE PATTERN [FROM]
@@ -350,11 +359,38 @@ DRILL_REMOTE_VIA2_IP6=2001:db8:32::2
 DRILL_REMOTE_IP4=203.0.113.100
 DRILL_REMOTE_IP6=2001:db8:100::100
 
+# --v6 routed: ISP N delegates DRILL_PFXN_NET6 to the LAN (router ::1,
+# client A ::2, client B ::3 in each). drill_setup then points
+# DRILL_LAN_IP6 and DRILL_CLIENT_A_IP6 at prefix 1 (A follows the default
+# policy, uplink 1) and DRILL_CLIENT_B_IP6 at prefix 2 (B is pinned to
+# uplink 2); the remote sees these addresses themselves (no NAT66).
+DRILL_PFX1_NET6=2001:db8:11::/64
+DRILL_PFX2_NET6=2001:db8:12::/64
+DRILL_LAN_PFX1_IP6=2001:db8:11::1
+DRILL_LAN_PFX2_IP6=2001:db8:12::1
+DRILL_CLIENT_A_PFX1_IP6=2001:db8:11::2
+DRILL_CLIENT_A_PFX2_IP6=2001:db8:12::2
+DRILL_CLIENT_B_PFX1_IP6=2001:db8:11::3
+DRILL_CLIENT_B_PFX2_IP6=2001:db8:12::3
+_DRILL_NAT66_LAN_IP6=$DRILL_LAN_IP6
+_DRILL_NAT66_CLIENT_A_IP6=$DRILL_CLIENT_A_IP6
+_DRILL_NAT66_CLIENT_B_IP6=$DRILL_CLIENT_B_IP6
+
+# drill_port_forward: uplink N's address, port DRILL_FWD_PORT -> the LAN
+# server (an fg_echo server on client A, DRILL_FWD_LAN_PORT, log
+# DRILL_LAN_SERVER_LOG)
+DRILL_FWD_PORT=8080
+DRILL_FWD_LAN_PORT=7778
+
 DRILL_NS_CLIENT='' DRILL_NS_ROUTER='' DRILL_NS_ISP1='' DRILL_NS_ISP2='' DRILL_NS_REMOTE=''
 DRILL_NAT=
+DRILL_V6=nat
+DRILL_LAN_NETS6=()
 DRILL_SILENT=
 DRILL_SERVER_LOG=
 DRILL_SERVER_PID=
+DRILL_LAN_SERVER_LOG=
+DRILL_LAN_SERVER_PID=
 declare -gA DRILL_CLIENT_PID=()
 
 _drill_ns()
@@ -451,13 +487,18 @@ _drill_topology()
 		_drill_link isp2 $DRILL_ISP_UP_DEV remote $DRILL_REMOTE_DEV2 ||
 		return 1
 
+	local c6=("$DRILL_CLIENT_A_IP6/64" "$DRILL_CLIENT_B_IP6/64")
+	local r6=("$DRILL_LAN_IP6/64")
+	if [[ $DRILL_V6 == routed ]]; then
+		c6=("$DRILL_CLIENT_A_PFX1_IP6/64" "$DRILL_CLIENT_B_PFX1_IP6/64"
+			"$DRILL_CLIENT_A_PFX2_IP6/64" "$DRILL_CLIENT_B_PFX2_IP6/64")
+		r6=("$DRILL_LAN_PFX1_IP6/64" "$DRILL_LAN_PFX2_IP6/64")
+	fi
 	_drill_addr client $DRILL_CLIENT_DEV $DRILL_CLIENT_A_IP4/24 \
-		$DRILL_CLIENT_B_IP4/24 $DRILL_CLIENT_A_IP6/64 \
-		$DRILL_CLIENT_B_IP6/64 &&
+		$DRILL_CLIENT_B_IP4/24 "${c6[@]}" &&
 		_drill_ip client route add default via $DRILL_LAN_IP4 &&
 		_drill_ip client -6 route add default via $DRILL_LAN_IP6 &&
-		_drill_addr router $DRILL_LAN_DEV $DRILL_LAN_IP4/24 \
-			$DRILL_LAN_IP6/64 &&
+		_drill_addr router $DRILL_LAN_DEV $DRILL_LAN_IP4/24 "${r6[@]}" &&
 		_drill_addr router $DRILL_WAN1_DEV $DRILL_WAN1_IP4/26 \
 			$DRILL_WAN1_IP6/64 &&
 		_drill_addr router $DRILL_WAN2_DEV $DRILL_WAN2_IP4/26 \
@@ -476,6 +517,13 @@ _drill_topology()
 			_drill_addr remote "isp$n" "$rrem4/28" "$rrem6/64" &&
 			_drill_ip remote route add "$net4" via "$risp4" &&
 			_drill_ip remote -6 route add "$net6" via "$risp6" ||
+			return 1
+		[[ $DRILL_V6 == routed ]] || continue
+		# the prefix ISP n delegated: routed to the router's wan n
+		local pfx wan6
+		eval "pfx=\$DRILL_PFX${n}_NET6 wan6=\$DRILL_WAN${n}_IP6"
+		_drill_ip isp$n -6 route add "$pfx" via "$wan6" &&
+			_drill_ip remote -6 route add "$pfx" via "$risp6" ||
 			return 1
 	done
 	_drill_addr remote lo $DRILL_REMOTE_IP4/32 $DRILL_REMOTE_IP6/128
@@ -497,9 +545,16 @@ _drill_routing()
 				DRILL_WAN1_NET$f:$DRILL_WAN1_DEV \
 				DRILL_WAN2_NET$f:$DRILL_WAN2_DEV; do
 				eval "net=\$${v%%:*}"
+				[[ $v == DRILL_LAN_NET6:* ]] && continue
 				_drill_ip router -"$f" route add "$net" dev "${v#*:}" \
 					table "$n" || return 1
 			done
+			if [[ $f == 6 ]]; then
+				for net in "${DRILL_LAN_NETS6[@]}"; do
+					_drill_ip router -6 route add "$net" \
+						dev $DRILL_LAN_DEV table "$n" || return 1
+				done
+			fi
 			_drill_ip router -"$f" route add default via "$gw" dev "$dev" \
 				table "$n" &&
 				_drill_ip router -"$f" rule add pref $((1000 + n)) \
@@ -523,7 +578,7 @@ _drill_routing()
 
 _drill_router_nft()
 {
-	local nat1 nat2
+	local nat1 nat2 lan6
 	if [[ $DRILL_NAT == snat ]]; then
 		nat1="oifname \"$DRILL_WAN1_DEV\" meta nfproto ipv4 snat ip to $DRILL_WAN1_IP4
 		oifname \"$DRILL_WAN1_DEV\" meta nfproto ipv6 snat ip6 to $DRILL_WAN1_IP6"
@@ -533,6 +588,17 @@ _drill_router_nft()
 		nat1="oifname \"$DRILL_WAN1_DEV\" masquerade"
 		nat2="oifname \"$DRILL_WAN2_DEV\" masquerade"
 	fi
+	if [[ $DRILL_V6 == routed ]]; then
+		# no NAT66: IPv4 only
+		if [[ $DRILL_NAT == snat ]]; then
+			nat1="oifname \"$DRILL_WAN1_DEV\" meta nfproto ipv4 snat ip to $DRILL_WAN1_IP4"
+			nat2="oifname \"$DRILL_WAN2_DEV\" meta nfproto ipv4 snat ip to $DRILL_WAN2_IP4"
+		else
+			nat1="oifname \"$DRILL_WAN1_DEV\" meta nfproto ipv4 masquerade"
+			nat2="oifname \"$DRILL_WAN2_DEV\" meta nfproto ipv4 masquerade"
+		fi
+	fi
+	lan6=$(IFS=,; echo "${DRILL_LAN_NETS6[*]}")
 	drill_exec router nft -f - <<EOF
 table inet fgdrill {
 	# mwan3's "connected" ipsets: these destinations get the default mark
@@ -540,7 +606,7 @@ table inet fgdrill {
 		elements = { $DRILL_LAN_NET4, $DRILL_WAN1_NET4, $DRILL_WAN2_NET4,
 			     127.0.0.0/8, 224.0.0.0/4, 255.255.255.255 } }
 	set local6 { type ipv6_addr; flags interval;
-		elements = { $DRILL_LAN_NET6, $DRILL_WAN1_NET6, $DRILL_WAN2_NET6,
+		elements = { $lan6, $DRILL_WAN1_NET6, $DRILL_WAN2_NET6,
 			     ::1, fe80::/10, ff00::/8 } }
 	# per-client policy: source address -> mark (drill_policy_client)
 	map client4 { type ipv4_addr : mark;
@@ -593,9 +659,22 @@ EOF
 
 _drill_isp_nft()
 {
-	drill_exec "$1" nft -f - <<'EOF'
+	local n=${1#isp} own6
+	drill_exec "$1" nft -f - <<'EOF' || return 1
 table inet fgisp {
 	chain forward { type filter hook forward priority 0; policy accept; }
+}
+EOF
+	[[ $DRILL_V6 == routed ]] || return 0
+	# BCP38: from the router, only the ISP's own IPv6 sources (its link,
+	# the prefix it delegated); not touched by drill_isp_die/revive
+	eval "own6=\"\$DRILL_WAN${n}_NET6, \$DRILL_PFX${n}_NET6\""
+	drill_exec "$1" nft -f - <<EOF
+table inet fgisp {
+	counter bcp38_drops { }
+	chain bcp38 { type filter hook forward priority -10; policy accept;
+		iifname "$DRILL_ISP_DOWN_DEV" meta nfproto ipv6 ip6 saddr != { $own6 } counter name "bcp38_drops" drop
+	}
 }
 EOF
 }
@@ -615,26 +694,46 @@ table inet fgremote {
 EOF
 }
 
-# drill_setup [--nat masquerade|snat] [--silent] [--no-server]
+# drill_setup [--nat masquerade|snat] [--v6 nat|routed] [--silent]
+#             [--no-server] [--dnat]
 # Builds the drill (about 0.3 s) and starts the echo server on the remote.
 # Initial policy: new flows -> uplink 1 (0x100); client B's addresses are
-# pinned to uplink 2 (0x200) by the per-client map.
+# pinned to uplink 2 (0x200) by the per-client map. --v6: IPv6 NATed like
+# IPv4 (nat, the default) or routed per uplink prefix (see DRILL_PFX*).
+# --dnat: drill_port_forward 1 as well.
 drill_setup()
 {
-	local server=1
+	local server=1 dnat=
 	DRILL_NAT=masquerade
+	DRILL_V6=nat
 	DRILL_SILENT=
 	while (($#)); do
 		case $1 in
 		--nat) DRILL_NAT=$2; shift ;;
+		--v6) DRILL_V6=$2; shift ;;
 		--silent) DRILL_SILENT=1 ;;
 		--no-server) server= ;;
+		--dnat) dnat=1 ;;
 		*) echo "drill_setup: unknown option $1" >&2; return 2 ;;
 		esac
 		shift
 	done
 	[[ $DRILL_NAT == masquerade || $DRILL_NAT == snat ]] ||
 		{ echo "drill_setup: --nat masquerade|snat" >&2; return 2; }
+	if [[ $DRILL_V6 == routed ]]; then
+		DRILL_LAN_NETS6=("$DRILL_PFX1_NET6" "$DRILL_PFX2_NET6")
+		DRILL_LAN_IP6=$DRILL_LAN_PFX1_IP6
+		DRILL_CLIENT_A_IP6=$DRILL_CLIENT_A_PFX1_IP6
+		DRILL_CLIENT_B_IP6=$DRILL_CLIENT_B_PFX2_IP6
+	elif [[ $DRILL_V6 == nat ]]; then
+		DRILL_LAN_NETS6=("$DRILL_LAN_NET6")
+		DRILL_LAN_IP6=$_DRILL_NAT66_LAN_IP6
+		DRILL_CLIENT_A_IP6=$_DRILL_NAT66_CLIENT_A_IP6
+		DRILL_CLIENT_B_IP6=$_DRILL_NAT66_CLIENT_B_IP6
+	else
+		echo "drill_setup: --v6 nat|routed" >&2
+		return 2
+	fi
 	fg_require ip nft conntrack nsenter
 	[[ -x $FG_ECHO ]] || fg_skip "$FG_ECHO not built (make tests-build)"
 	fg_init
@@ -653,11 +752,42 @@ drill_setup()
 	if [[ -n $DRILL_SILENT ]]; then
 		_drill_remote_nft || return 1
 	fi
+	if [[ -n $dnat ]]; then
+		drill_port_forward 1 || return 1
+	fi
 	[[ -n $server ]] || return 0
 	DRILL_SERVER_LOG=$FG_TMP/server.log
 	drill_bg remote "$FG_ECHO" server "$DRILL_PORT" >"$DRILL_SERVER_LOG" 2>&1
 	DRILL_SERVER_PID=$FG_LAST_PID
 	drill_wait_log "$DRILL_SERVER_LOG" listening 3000
+}
+
+# drill_port_forward [N]: a port forward on uplink N (default 1): TCP to
+# DRILL_FWD_PORT on the router's wan N address (IPv4; IPv6 too with --v6
+# nat) is DNATed to client A's DRILL_FWD_LAN_PORT, where an fg_echo server
+# runs (started once; log DRILL_LAN_SERVER_LOG, pid DRILL_LAN_SERVER_PID).
+# With --v6 routed, A's own address is reachable as it is (no IPv6 rule).
+# A remote client: drill_client_start NAME ADDR --ns remote --dst WAN_ADDR
+# --port $DRILL_FWD_PORT.
+drill_port_forward()
+{
+	local n=${1:-1} dev ip4 ip6 v6=
+	eval "dev=\$DRILL_WAN${n}_DEV ip4=\$DRILL_WAN${n}_IP4 ip6=\$DRILL_WAN${n}_IP6"
+	[[ $DRILL_V6 == routed ]] ||
+		v6="add rule inet fgdrill nat_pre iifname \"$dev\" ip6 daddr $ip6 tcp dport $DRILL_FWD_PORT dnat ip6 to [$DRILL_CLIENT_A_IP6]:$DRILL_FWD_LAN_PORT"
+	drill_exec router nft -f - <<EOF || return 1
+table inet fgdrill {
+	chain nat_pre { type nat hook prerouting priority dstnat; policy accept; }
+}
+add rule inet fgdrill nat_pre iifname "$dev" ip daddr $ip4 tcp dport $DRILL_FWD_PORT dnat ip to $DRILL_CLIENT_A_IP4:$DRILL_FWD_LAN_PORT
+$v6
+EOF
+	[[ -z $DRILL_LAN_SERVER_PID ]] || return 0
+	DRILL_LAN_SERVER_LOG=$FG_TMP/lan-server.log
+	drill_bg client "$FG_ECHO" server "$DRILL_FWD_LAN_PORT" \
+		>"$DRILL_LAN_SERVER_LOG" 2>&1
+	DRILL_LAN_SERVER_PID=$FG_LAST_PID
+	drill_wait_log "$DRILL_LAN_SERVER_LOG" listening 3000 >/dev/null
 }
 
 # drill_policy MARK: the mark new flows get from now on (mwan3 rebuilding
@@ -718,20 +848,29 @@ drill_misroute_undo()
 		_drill_ip router -6 route replace default via "$gw6" dev "$dev" table "$1"
 }
 
-# drill_client_start NAME SRC [--dst ADDR] [fg_echo client options...]
-# Starts a long-lived client bound to SRC in the client namespace, talking
-# to the remote's address of SRC's family. Log: $(drill_client_log NAME).
+# drill_client_start NAME SRC[,SRC...] [--ns NS] [--dst ADDR] [--port PORT]
+#                    [fg_echo client options...]
+# Starts a long-lived client bound to SRC in namespace NS (default client),
+# talking to the remote's address of SRC's family, port DRILL_PORT. A list
+# of sources: the next one after each failed connection (fg_echo -b). SRC
+# "" binds nothing (the kernel picks; IPv4 unless --dst says otherwise).
+# Log: $(drill_client_log NAME).
 drill_client_start()
 {
-	local name=$1 src=$2 dst
+	local name=$1 src=$2 dst ns=client port=$DRILL_PORT
 	shift 2
 	dst=$DRILL_REMOTE_IP4
 	[[ $src == *:* ]] && dst=$DRILL_REMOTE_IP6
-	if [[ ${1:-} == --dst ]]; then
-		dst=$2
+	while (($#)); do
+		case $1 in
+		--dst) dst=$2 ;;
+		--ns) ns=$2 ;;
+		--port) port=$2 ;;
+		*) break ;;
+		esac
 		shift 2
-	fi
-	drill_bg client "$FG_ECHO" client -b "$src" "$@" "$dst" "$DRILL_PORT" \
+	done
+	drill_bg "$ns" "$FG_ECHO" client ${src:+-b "$src"} "$@" "$dst" "$port" \
 		>"$FG_TMP/client-$name.log" 2>&1
 	DRILL_CLIENT_PID[$name]=$FG_LAST_PID
 }
@@ -739,6 +878,79 @@ drill_client_start()
 drill_client_log() { echo "$FG_TMP/client-$1.log"; }
 
 drill_client_stop() { fg_kill "${DRILL_CLIENT_PID[$1]}"; }
+
+drill_client_pid() { echo "${DRILL_CLIENT_PID[$1]}"; }
+
+# drill_client_summary NAME [TIMEOUT_MS]: ask client NAME for its summary
+# line (SIGUSR1; fg_echo's "T summary clients=N up=U fresh=F ..." over all
+# its connections, see tests/tools/fg_echo.c) and print it.
+drill_client_summary()
+{
+	local log from pid=${DRILL_CLIENT_PID[$1]}
+	log=$(drill_client_log "$1")
+	from=$(drill_log_mark "$log")
+	# SIGUSR1 before fg_echo set its handler would kill it: wait for that
+	fg_wait_for "${2:-2000}" _drill_catches_usr1 "$pid" || return 1
+	kill -USR1 "$pid" || return 1
+	drill_wait_log "$log" " summary " "${2:-2000}" "$from"
+}
+
+_drill_catches_usr1()
+{
+	local l
+	l=$(grep '^SigCgt:' "/proc/$1/status" 2>/dev/null) || return 1
+	(((16#${l##*[[:space:]]} >> 9) & 1))
+}
+
+# drill_summary_field LINE KEY: KEY's value in a summary line (0 if absent):
+# clients up fresh reconnected errored errors connfails connects,
+# error:ENAME connfail:ENAME via:ADDR.
+drill_summary_field()
+{
+	local w
+	for w in $1; do
+		[[ $w == "$2="* ]] && { echo "${w#"$2="}"; return 0; }
+	done
+	echo 0
+}
+
+# drill_nstat NS COUNTER: a TCP/IP counter of namespace NS (absolute;
+# nstat's history file is neither read nor written).
+drill_nstat()
+{
+	drill_exec "$1" nstat -asz "$2" 2>/dev/null |
+		awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
+}
+
+# drill_sock_destroy_probe [NS]: does the kernel destroy a TCP socket on
+# request (sock_diag SOCK_DESTROY, CONFIG_INET_DIAG_DESTROY; what `ss -K`
+# uses)? An fg_echo pair on lo in NS (default router), `ss -K` on the
+# client's socket: status 0 when the client saw ECONNABORTED, 1 when not,
+# 2 when the probe itself did not work.
+drill_sock_destroy_probe()
+{
+	local ns=${1:-router} port=7999 slog clog spid cpid rc=1
+	slog=$FG_TMP/destroy-probe-server.log clog=$FG_TMP/destroy-probe-client.log
+	drill_bg "$ns" "$FG_ECHO" server -q $port >"$slog" 2>&1
+	spid=$FG_LAST_PID
+	if ! drill_wait_log "$slog" listening 2000 >/dev/null; then
+		fg_kill "$spid"
+		return 2
+	fi
+	drill_bg "$ns" "$FG_ECHO" client -1 127.0.0.1 $port >"$clog" 2>&1
+	cpid=$FG_LAST_PID
+	if drill_wait_log "$clog" " echo " 2000 >/dev/null; then
+		drill_exec "$ns" ss -K -t dst 127.0.0.1 dport = $port \
+			>/dev/null 2>&1 || true
+		drill_wait_log "$clog" " error ECONNABORTED " 1000 \
+			>/dev/null 2>&1 && rc=0
+	else
+		rc=2
+	fi
+	fg_kill "$cpid"
+	fg_kill "$spid"
+	return $rc
+}
 
 # drill_log_mark FILE: the number of lines FILE has now (for FROM_LINE).
 drill_log_mark() { if [[ -f $1 ]]; then wc -l <"$1"; else echo 0; fi; }
@@ -866,8 +1078,8 @@ drill_dump()
 		out_wan2_mark1 out_wan2_mark2; do
 		printf '%s=%s ' "$f" "$(drill_counter $f)"
 	done)"
-	for f in "$FG_TMP"/client-*.log; do
-		[[ -f $f ]] || continue
+	for f in "$FG_TMP"/client-*.log "$DRILL_LAN_SERVER_LOG"; do
+		[[ -n $f && -f $f ]] || continue
 		echo "${f##*/} (last lines):"
 		tail -n 4 "$f" | sed 's/^/    /'
 	done

@@ -1,62 +1,419 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # shellcheck shell=bash
 #
-# tests/test-reset.sh - instant recovery: the LAN client of a stale TCP flow
-# gets a RST with its exact RCV.NXT, at `disconnected` (provoked) and on a
-# guard event (from the flagged packet), even behind a silent remote.
-# Run: tests/run.sh reset
+# tests/test-reset.sh - instant recovery at mwan3's `disconnected`: every
+# TCP flow of the dead uplink ends at once, even behind a silent remote.
+# LAN clients (and LAN servers behind a port forward) get a RST with their
+# exact RCV.NXT (provoked by an out-of-window ACK); the router's own
+# sockets are destroyed through sock_diag. Nothing on the surviving uplink
+# is touched. Run: tests/run.sh reset
+#
+# Every scenario: ISP 1 dies (the router's link to it stays up), the
+# flows of uplink 1 back off; 2 s later mwan3 moves new flows to uplink 2
+# and runs the hook (scripts/mwan3.user -> the running service). Proof of
+# an exact RST, from the receiving side: ECONNRESET within RESET_MS of the
+# hook (long before any retransmission of a client 2 s into its backoff
+# could have drawn a RST from a polite remote; a silent one never
+# answers), TcpEstabResets up by exactly one per reset flow and
+# TcpExtTCPChallengeACK unchanged (a RST in the window but not exact gets
+# a challenge ACK instead), in the namespace that holds the sockets.
 
 # shellcheck source=tests/lib-guard.sh
 source "$FG_ROOT/tests/lib-guard.sh"
 
-# nstat_client COUNTER: the client namespace's TCP counter (absolute).
-nstat_client()
-{
-	drill_exec client nstat -az "$1" 2>/dev/null |
-		awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
-}
+# The first batch answers within its 50 ms; the retry comes 600 ms later.
+RESET_MS=400
 
-# isp_dies_then_hook FAMILY [drill options]: A on uplink 1, B on uplink 2;
-# ISP 1 dies; A backs off; 2 s later mwan3 says `disconnected` through the
-# hook. A must be reset at once and reconnect via uplink 2; B untouched.
-isp_dies_then_hook()
+# ---------------------------------------------------------------- helpers
+
+# hook_disconnected: mwan3's `disconnected wan1`, through the hook script
+# the way mwan3 runs it (env -i); prints the time it took (ms).
+hook_disconnected()
 {
-	local fam=$1 a_ip b_ip via2 la lb from_a from_b t0 t_err t_ok rst0 chal0
-	shift
-	a_ip=DRILL_CLIENT_A_IP$fam b_ip=DRILL_CLIENT_B_IP$fam via2=DRILL_WAN2_IP$fam
-	drill_setup "$@"
-	drill_client_start a "${!a_ip}"
-	drill_client_start b "${!b_ip}"
-	drill_wait_echo a "$(v=DRILL_WAN1_IP$fam; echo "${!v}")" >/dev/null
-	drill_wait_echo b "${!via2}" >/dev/null
-	guard_start -v
-	la=$(drill_client_log a) lb=$(drill_client_log b)
-	drill_isp_die 1
-	sleep 2 # A is in retransmission backoff when mwan3 notices
-	drill_policy "$DRILL_MARK2"
-	from_a=$(drill_log_mark "$la") from_b=$(drill_log_mark "$lb")
-	rst0=$(nstat_client TcpExtTCPAbortOnData)
-	chal0=$(nstat_client TcpExtTCPChallengeACK)
+	local t0
 	t0=$(fg_now_ms)
 	drill_exec router env -i ACTION=disconnected INTERFACE=wan1 \
 		DEVICE="$DRILL_WAN1_DEV" FLOWGUARD="$FG_BIN" \
 		FLOWGUARD_SOCKET="$GUARD_SOCK" "$FG_ROOT/scripts/mwan3.user"
-	drill_wait_log "$la" " error ECONNRESET " 1000 "$from_a" >/dev/null
-	t_err=$(($(fg_now_ms) - t0))
-	drill_wait_log "$la" "echo via=${!via2} vport=[0-9]+ n=1 conn=2\$" 2000 \
-		"$from_a" >/dev/null
-	t_ok=$(($(fg_now_ms) - t0))
-	! drill_log_grep "$lb" " error |reconnect" "$from_b" >/dev/null ||
-		fg_fail "B was disturbed"
-	drill_wait_echoes b "${!via2}" 3 1000 "$from_b"
-	[[ $(nstat_client TcpExtTCPChallengeACK) == "$chal0" ]] ||
-		fg_fail "the client answered a RST with a challenge ACK: not exact"
-	grep -q "1 of 1 TCP clients reset" "$GUARD_LOG" ||
-		fg_fail "service: $(grep disconnected "$GUARD_LOG")"
-	guard_stop
-	fg_log "A reset ${t_err} ms after the hook, echoing via uplink 2 after ${t_ok} ms (RST accepted: TcpExtTCPAbortOnData $rst0 -> n/a)"
+	echo $(($(fg_now_ms) - t0))
 }
 
-test_silent_remote_ipv4() { isp_dies_then_hook 4 --silent; }
+# isp1_dies_then_disconnected: ISP 1 dies, 2 s pass (the flows of uplink
+# 1 are in retransmission backoff when mwan3 notices), mwan3 moves new
+# flows to uplink 2 and runs the hook. Sets T0 (ms, just before the hook)
+# and HOOK_MS.
+isp1_dies_then_disconnected()
+{
+	drill_isp_die 1
+	sleep 2
+	drill_policy "$DRILL_MARK2"
+	T0=$(fg_now_ms)
+	HOOK_MS=$(hook_disconnected)
+}
+
+# nstat_mark NS: remember NS's TCP counters (all of them, for the report
+# of a failing nstat_check).
+nstat_mark()
+{
+	drill_exec "$1" nstat -asz >"$FG_TMP/nstat0-$1"
+}
+
+# nstat_delta NS COUNTER: how much COUNTER of NS went up since nstat_mark.
+nstat_delta()
+{
+	local before now
+	before=$(awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' \
+		"$FG_TMP/nstat0-$1")
+	now=$(drill_nstat "$1" "$2")
+	echo $((now - before))
+}
+
+# nstat_changes NS: the TCP counters of NS that changed since nstat_mark.
+nstat_changes()
+{
+	drill_exec "$1" nstat -asz | awk 'NR == FNR { b[$1] = $2; next }
+		$1 ~ /^Tcp/ && $2 != b[$1] { printf "%s +%d ", $1, $2 - b[$1] }' \
+		"$FG_TMP/nstat0-$1" -
+}
+
+# nstat_check NS RESETS: since nstat_mark, exactly RESETS established
+# sockets of NS were reset and none answered a RST with a challenge ACK.
+nstat_check()
+{
+	local rst chal
+	rst=$(nstat_delta "$1" TcpEstabResets)
+	chal=$(nstat_delta "$1" TcpExtTCPChallengeACK)
+	((chal == 0 && rst == $2)) || fg_fail "$1: $chal challenge ACK(s) (a RST not exact?), TcpEstabResets +$rst (expected +$2); changed: $(nstat_changes "$1")"
+}
+
+# wait_reset LOG FROM ERRNO: the socket error (ERRNO) in LOG after line
+# FROM, within RESET_MS of T0; prints ms since T0.
+wait_reset()
+{
+	local t
+	drill_wait_log "$1" " error $3 " $((RESET_MS + 1000)) "$2" >/dev/null
+	t=$(($(fg_now_ms) - T0))
+	((t <= RESET_MS)) || fg_fail "${1##*/}: $3 only $t ms after the hook"
+	echo "$t"
+}
+
+# guard_disc_line: the service's log line of `disconnected wan1`.
+guard_disc_line() { grep "disconnected wan1:" "$GUARD_LOG" | tail -n 1; }
+
+# untouched NAME VIA FROM: client NAME saw no error and no reconnect since
+# line FROM, and echoes through VIA still (3 more within 1 s).
+untouched()
+{
+	local l log now
+	log=$(drill_client_log "$1")
+	now=$(drill_log_mark "$log")
+	if l=$(drill_log_grep "$log" " error |reconnect|connect-failed" "$3"); then
+		fg_fail "$1 (surviving uplink) was disturbed: ${l%%$'\n'*}"
+	fi
+	drill_wait_echoes "$1" "$2" 3 1000 "$now"
+}
+
+# ---------------------------------------------------------------- clients
+
+# isp_dies_then_hook FAMILY [drill options]: A on uplink 1, B on uplink 2.
+# A must be reset at once and reconnect via uplink 2; B untouched. With
+# --v6 routed (FAMILY 6), A has an address from each uplink's prefix and,
+# like a host that deprecated the dead prefix, reconnects from prefix 2.
+isp_dies_then_hook()
+{
+	local fam=$1 a_src a_via1 a_via2 b_src b_via la lb from_a from_b
+	local t_err t_ok line
+	shift
+	drill_setup "$@"
+	a_src=DRILL_CLIENT_A_IP$fam b_src=DRILL_CLIENT_B_IP$fam
+	a_src=${!a_src} b_src=${!b_src}
+	a_via1=DRILL_WAN1_IP$fam a_via2=DRILL_WAN2_IP$fam
+	a_via1=${!a_via1} a_via2=${!a_via2} b_via=$a_via2
+	if [[ $DRILL_V6 == routed && $fam == 6 ]]; then
+		a_via1=$a_src a_via2=$DRILL_CLIENT_A_PFX2_IP6 b_via=$b_src
+		a_src=$a_src,$a_via2
+	fi
+	drill_client_start a "$a_src"
+	drill_client_start b "$b_src"
+	drill_wait_echo a "$a_via1" >/dev/null
+	drill_wait_echo b "$b_via" >/dev/null
+	guard_start -v
+	la=$(drill_client_log a) lb=$(drill_client_log b)
+	nstat_mark client
+	from_a=$(drill_log_mark "$la") from_b=$(drill_log_mark "$lb")
+	isp1_dies_then_disconnected
+	t_err=$(wait_reset "$la" "$from_a" ECONNRESET)
+	drill_wait_log "$la" "echo via=$a_via2 vport=[0-9]+ n=1 conn=2\$" 2000 \
+		"$from_a" >/dev/null
+	t_ok=$(($(fg_now_ms) - T0))
+	untouched b "$b_via" "$from_b"
+	nstat_check client 1
+	line=$(guard_disc_line)
+	[[ $line == *", 1 of 1 TCP clients reset,"* ]] || fg_fail "service: $line"
+	guard_stop
+	fg_log "A reset ${t_err} ms after the hook (hook ${HOOK_MS} ms), echoing via $a_via2 after ${t_ok} ms; TcpEstabResets +1, no challenge ACK"
+}
+
 test_polite_remote_ipv4() { isp_dies_then_hook 4; }
+test_silent_remote_ipv4() { isp_dies_then_hook 4 --silent; }
 test_silent_remote_ipv6_nat66() { isp_dies_then_hook 6 --silent; }
+test_polite_remote_ipv6_nat66() { isp_dies_then_hook 6; }
+test_polite_remote_ipv6_routed() { isp_dies_then_hook 6 --v6 routed; }
+test_silent_remote_ipv6_routed() { isp_dies_then_hook 6 --v6 routed --silent; }
+
+# The client's answer to the first provoking ACK is lost (dropped on its
+# way out of the client namespace while the hook runs): the entry is
+# deleted anyway, and the service's one retry, 600 ms later (past the
+# client's 500 ms rate limit on such answers), provokes it again and
+# resets it with the exact RST.
+test_retry_when_no_answer()
+{
+	local la from_a t_err line
+	drill_setup --silent
+	drill_client_start a "$DRILL_CLIENT_A_IP4"
+	drill_wait_echo a "$DRILL_WAN1_IP4" >/dev/null
+	guard_start -v
+	la=$(drill_client_log a)
+	from_a=$(drill_log_mark "$la")
+	nstat_mark client
+	drill_isp_die 1
+	sleep 2
+	drill_policy "$DRILL_MARK2"
+	drill_exec client nft -f - <<EOF
+table inet fglose {
+	chain out { type filter hook output priority 0; policy accept;
+		tcp dport $DRILL_PORT counter drop
+	}
+}
+EOF
+	T0=$(fg_now_ms)
+	HOOK_MS=$(hook_disconnected)
+	drill_exec client nft delete table inet fglose
+	[[ $(drill_ct_count -p tcp -m "$DRILL_MARK1/$DRILL_MASK") == 0 ]] ||
+		fg_fail "the unanswered flow's entry was not deleted: $(drill_ct_list -p tcp)"
+	line=$(guard_disc_line)
+	[[ $line == *", 0 of 1 TCP clients reset,"* ]] || fg_fail "service: $line"
+	drill_wait_log "$la" " error ECONNRESET " 2000 "$from_a" >/dev/null
+	t_err=$(($(fg_now_ms) - T0))
+	((t_err >= 550 && t_err <= 1000)) ||
+		fg_fail "reset $t_err ms after the hook, not by the retry at 600 ms"
+	drill_wait_log "$la" "echo via=$DRILL_WAN2_IP4 vport=[0-9]+ n=1 conn=2\$" \
+		2000 "$from_a" >/dev/null
+	nstat_check client 1
+	drill_wait_log "$GUARD_LOG" "client reset retry: 1 of 1 answered" 1000 >/dev/null
+	guard_stop
+	fg_log "first answer lost: entry deleted at once (hook ${HOOK_MS} ms), A reset by the retry ${t_err} ms after the hook"
+}
+
+# ---------------------------------------------------------------- port forwards
+
+# remote_port NAME: the local port of the remote client NAME's connection 1.
+remote_port()
+{
+	local l
+	l=$(drill_wait_log "$(drill_client_log "$1")" " connected local=" 3000)
+	l=${l#* local=}
+	l=${l%% *}
+	echo "${l##*:}"
+}
+
+# Port forwards on both uplinks to the LAN server on client A (IPv4 and
+# NAT66); remote clients connect to uplink 1's address (IPv4, IPv6) and to
+# uplink 2's (IPv4). At `disconnected wan1` the LAN server's sockets of
+# uplink 1's forwards are reset (from the entries' reply tuples: the LAN
+# host is the server); the forward through uplink 2 keeps working.
+test_port_forward()
+{
+	local slog p4 p6 p2 from_s from_b from_f2 t4 t6 line
+	drill_setup --silent --dnat
+	drill_port_forward 2
+	drill_client_start f4 "$DRILL_REMOTE_IP4" --ns remote \
+		--dst "$DRILL_WAN1_IP4" --port "$DRILL_FWD_PORT"
+	drill_client_start f6 "$DRILL_REMOTE_IP6" --ns remote \
+		--dst "$DRILL_WAN1_IP6" --port "$DRILL_FWD_PORT"
+	drill_client_start f2 "$DRILL_REMOTE_IP4" --ns remote \
+		--dst "$DRILL_WAN2_IP4" --port "$DRILL_FWD_PORT"
+	drill_client_start b "$DRILL_CLIENT_B_IP4"
+	drill_wait_echo f4 "$DRILL_REMOTE_IP4" >/dev/null
+	drill_wait_echo f6 "$DRILL_REMOTE_IP6" >/dev/null
+	drill_wait_echo f2 "$DRILL_REMOTE_IP4" >/dev/null
+	drill_wait_echo b "$DRILL_WAN2_IP4" >/dev/null
+	p4=$(remote_port f4) p6=$(remote_port f6) p2=$(remote_port f2)
+	[[ $(drill_ct_count -p tcp --dport "$DRILL_FWD_PORT" -m \
+		"$DRILL_MARK1/$DRILL_MASK") == 2 ]] ||
+		fg_fail "expected 2 forwarded flows on uplink 1: $(drill_ct_list -p tcp)"
+	guard_start -v
+	slog=$DRILL_LAN_SERVER_LOG
+	from_s=$(drill_log_mark "$slog")
+	from_b=$(drill_log_mark "$(drill_client_log b)")
+	from_f2=$(drill_log_mark "$(drill_client_log f2)")
+	nstat_mark client
+	isp1_dies_then_disconnected
+	line=$(drill_wait_log "$slog" "close peer=$DRILL_REMOTE_IP4:$p4 " 2000 "$from_s")
+	[[ $line == *" reason=ECONNRESET" ]] || fg_fail "LAN server, IPv4: $line"
+	t4=$(($(fg_now_ms) - T0))
+	line=$(drill_wait_log "$slog" "close peer=\[$DRILL_REMOTE_IP6\]:$p6 " 2000 "$from_s")
+	[[ $line == *" reason=ECONNRESET" ]] || fg_fail "LAN server, IPv6: $line"
+	t6=$(($(fg_now_ms) - T0))
+	((t4 <= RESET_MS && t6 <= RESET_MS)) ||
+		fg_fail "the LAN server's sockets were reset only $t4 / $t6 ms after the hook"
+	sleep 0.2
+	if line=$(drill_log_grep "$slog" "close peer=$DRILL_REMOTE_IP4:$p2 " "$from_s"); then
+		fg_fail "the forward through uplink 2 was touched: $line"
+	fi
+	untouched f2 "$DRILL_REMOTE_IP4" "$from_f2"
+	untouched b "$DRILL_WAN2_IP4" "$from_b"
+	nstat_check client 2
+	line=$(guard_disc_line)
+	[[ $line == *", 2 of 2 TCP clients reset,"* ]] || fg_fail "service: $line"
+	guard_stop
+	fg_log "LAN server's forwarded sockets reset ${t4} ms (IPv4) / ${t6} ms (IPv6) after the hook; forward via uplink 2 untouched; TcpEstabResets +2, no challenge ACK"
+}
+
+# ---------------------------------------------------------------- the router's own
+
+# The router's own flows through uplink 1 (IPv4, IPv6; sources: its wan1
+# addresses) are destroyed through sock_diag at `disconnected wan1`: the
+# application sees ECONNABORTED at once and reconnects through uplink 2
+# (masqueraded there). Its flow pinned to uplink 2 (bound to the wan2
+# address) is untouched. `flowguard status` says whether the kernel
+# allows it; without CONFIG_INET_DIAG_DESTROY the test checks that and
+# skips.
+test_router_originated()
+{
+	local st r4 r6 rb from4 from6 fromb t4 t6 line probe=0
+	drill_setup --silent
+	drill_sock_destroy_probe router || probe=$?
+	((probe != 2)) || fg_fail "the SOCK_DESTROY probe itself failed"
+	guard_start -v
+	st=$(guard_status)
+	if ((probe)); then
+		[[ $st == *"router's own sockets: cannot be destroyed"* ]] ||
+			fg_fail "no SOCK_DESTROY here, and status does not say so: $st"
+		fg_skip "the kernel lacks CONFIG_INET_DIAG_DESTROY (ss -K fails; status says so)"
+	fi
+	[[ $st == *"router's own sockets: destroyed through sock_diag"* ]] ||
+		fg_fail "SOCK_DESTROY works here, status says otherwise: $st"
+	drill_policy_client "$DRILL_WAN2_IP4" "$DRILL_MARK2"
+	drill_client_start r4 "" --ns router --dst "$DRILL_REMOTE_IP4"
+	drill_client_start r6 "" --ns router --dst "$DRILL_REMOTE_IP6"
+	drill_client_start rb "$DRILL_WAN2_IP4" --ns router
+	drill_wait_echo r4 "$DRILL_WAN1_IP4" >/dev/null
+	drill_wait_echo r6 "$DRILL_WAN1_IP6" >/dev/null
+	drill_wait_echo rb "$DRILL_WAN2_IP4" >/dev/null
+	r4=$(drill_client_log r4) r6=$(drill_client_log r6) rb=$(drill_client_log rb)
+	from4=$(drill_log_mark "$r4") from6=$(drill_log_mark "$r6")
+	fromb=$(drill_log_mark "$rb")
+	nstat_mark router
+	isp1_dies_then_disconnected
+	t4=$(wait_reset "$r4" "$from4" ECONNABORTED)
+	t6=$(wait_reset "$r6" "$from6" ECONNABORTED)
+	drill_wait_log "$r4" "echo via=$DRILL_WAN2_IP4 vport=[0-9]+ n=1 conn=2\$" \
+		2000 "$from4" >/dev/null
+	drill_wait_log "$r6" "echo via=$DRILL_WAN2_IP6 vport=[0-9]+ n=1 conn=2\$" \
+		2000 "$from6" >/dev/null
+	untouched rb "$DRILL_WAN2_IP4" "$fromb"
+	nstat_check router 2
+	line=$(guard_disc_line)
+	[[ $line == *", 2 of 2 TCP clients reset,"* ]] || fg_fail "service: $line"
+	guard_stop
+	fg_log "router's own sockets destroyed ${t4} ms (IPv4) / ${t6} ms (IPv6) after the hook, reconnected via uplink 2; its uplink 2 flow untouched"
+}
+
+# ---------------------------------------------------------------- many
+
+# summary_is NAME KEY=VALUE...: client NAME's summary has these values.
+summary_is()
+{
+	local line kv
+	line=$(drill_client_summary "$1") || return 1
+	SUMMARY=$line
+	for kv in "${@:2}"; do
+		[[ $(drill_summary_field "$line" "${kv%=*}") == "${kv##*=}" ]] ||
+			return 1
+	done
+}
+
+# 1,000 stale TCP clients on the dead uplink (one process, one address,
+# silent remote: only flowguard's RST can end them) and 50 on the
+# surviving one: all 1,000 reset and reconnected through uplink 2 within
+# a second; none of the 50 touched.
+# Known flake (reported, loader/kick.c): the provoking ACK's sequence
+# number is uniformly random, so with probability ~RCV.WND / 2^32 per flow
+# (~1.5e-5 for the drill's 64 KB windows, ~1% per run of 1,000 flows) it
+# lands inside a client's window; the client then answers with a challenge
+# ACK instead of a duplicate ACK (still its RCV.NXT: the RST stays exact),
+# and nstat_check fails with "TcpExtTCPChallengeACK +1" although all 1,000
+# were reset. Kept strict on purpose.
+test_many_clients()
+{
+	local n=1000 nb=50 via1=$DRILL_WAN1_IP4 via2=$DRILL_WAN2_IP4 t_all t_ok
+	local line hard
+	hard=$(ulimit -Hn)
+	[[ $hard == unlimited ]] || ((hard >= 8192)) ||
+		fg_skip "needs 8192 file descriptors (hard limit $hard)"
+	ulimit -n 8192
+	drill_setup --silent
+	drill_exec remote sysctl -qw net.core.somaxconn=4096 \
+		net.ipv4.tcp_max_syn_backlog=4096
+	drill_client_start many "$DRILL_CLIENT_A_IP4" -n $n -i 300
+	drill_client_start few "$DRILL_CLIENT_B_IP4" -n $nb -i 300
+	fg_wait_for 10000 summary_is many fresh=$n "via:$via1=$n" errored=0 ||
+		fg_fail "many: $SUMMARY"
+	fg_wait_for 5000 summary_is few fresh=$nb "via:$via2=$nb" errored=0 ||
+		fg_fail "few: $SUMMARY"
+	guard_start
+	nstat_mark client
+	isp1_dies_then_disconnected
+	fg_wait_for 3000 summary_is many "error:ECONNRESET=$n" errors=$n ||
+		fg_fail "many, after the hook: $SUMMARY"
+	t_all=$(($(fg_now_ms) - T0))
+	fg_wait_for 5000 summary_is many reconnected=$n "via:$via2=$n" \
+		connects=$((2 * n)) connfails=0 ||
+		fg_fail "many, reconnecting: $SUMMARY"
+	t_ok=$(($(fg_now_ms) - T0))
+	((t_all <= 1000)) || fg_fail "the last of $n resets came $t_all ms after the hook"
+	summary_is few fresh=$nb "via:$via2=$nb" errored=0 errors=0 \
+		connects=$nb reconnected=0 || fg_fail "few (surviving uplink): $SUMMARY"
+	nstat_check client $n
+	line=$(guard_disc_line)
+	fg_log "service: ${line#*: }"
+	fg_log "$(grep 'client reset retry' "$GUARD_LOG" || echo 'no retry needed')"
+	[[ $line == *" of $n TCP clients reset,"* ]] || fg_fail "service: $line"
+	guard_stop
+	fg_log "$n clients reset within $t_all ms of the hook (hook ${HOOK_MS} ms), all echoing via uplink 2 after $t_ok ms; $nb on uplink 2 untouched; TcpEstabResets +$n, no challenge ACK"
+}
+
+# ---------------------------------------------------------------- not yet
+
+# NOT RUN (no test_ prefix): flowguard does not handle this yet, see the
+# report of 2026-11-26. Routed IPv6 (no NAT66): a remote host connects
+# straight to a LAN server's prefix-1 address through uplink 1 (the IPv6
+# counterpart of a port forward: a firewall opening, no DNAT, so no
+# IPS_DST_NAT). The LAN server is the host to reset; fg_kick_host_view()
+# takes the entry's original source (the remote), which is no neighbour
+# of the router, and the service logs "0 of 1 TCP clients reset". Rename
+# to test_inbound_ipv6_routed once the host view picks the LAN end.
+pending_inbound_ipv6_routed()
+{
+	local slog port from_s line t
+	drill_setup --v6 routed --silent --dnat
+	drill_client_start g6 "$DRILL_REMOTE_IP6" --ns remote \
+		--dst "$DRILL_CLIENT_A_PFX1_IP6" --port "$DRILL_FWD_LAN_PORT"
+	drill_wait_echo g6 "$DRILL_REMOTE_IP6" >/dev/null
+	port=$(remote_port g6)
+	guard_start -v
+	slog=$DRILL_LAN_SERVER_LOG
+	from_s=$(drill_log_mark "$slog")
+	nstat_mark client
+	isp1_dies_then_disconnected
+	line=$(drill_wait_log "$slog" "close peer=\[$DRILL_REMOTE_IP6\]:$port " 2000 "$from_s")
+	t=$(($(fg_now_ms) - T0))
+	[[ $line == *" reason=ECONNRESET" ]] || fg_fail "LAN server: $line"
+	((t <= RESET_MS)) || fg_fail "the LAN server was reset only $t ms after the hook"
+	nstat_check client 1
+	line=$(guard_disc_line)
+	[[ $line == *", 1 of 1 TCP clients reset,"* ]] || fg_fail "service: $line"
+	guard_stop
+	fg_log "LAN server (routed IPv6, inbound) reset $t ms after the hook"
+}

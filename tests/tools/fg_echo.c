@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * fg_echo - the drill's remote service and its long-lived client.
+ * fg_echo - the drill's remote service and its long-lived clients.
  *
  *   fg_echo server [-q] PORT
- *	Listens on [::]:PORT (IPv4 and IPv6), serves many clients with poll()
- *	and echoes every line back as "from PEER_ADDR:PEER_PORT LINE", so the
- *	client learns which source address (which uplink) carried it.
+ *	Listens on [::]:PORT (IPv4 and IPv6, backlog up to net.core.somaxconn),
+ *	serves many clients with poll() and echoes every line back as
+ *	"from PEER_ADDR:PEER_PORT LINE", so the client learns which source
+ *	address (which uplink) carried it. Logs (not with -q):
+ *	  T accept peer=A:P
+ *	  T close peer=A:P reason=EOF|ENAME      (ENAME: the socket's errno)
  *
- *   fg_echo client [-i MS] [-b SRC] [-B MS] [-1] [-q] ADDR PORT
+ *   fg_echo client [-i MS] [-b SRC[,SRC...]] [-B MS] [-1] [-q] [-n N]
+ *		    ADDR PORT
  *	Connects, writes a short line every MS (default 50) and reads the
  *	echoes. No application timeout: what it sees is what TCP sees.
  *	Logs line-buffered to stdout, each line starting with the monotonic
@@ -20,6 +24,24 @@
  *	  T reconnect conn=N
  *	Reconnects after BACKOFF ms (default 20) unless -1 (exit 1 on error).
  *	-q logs only the first echo of a connection and changes of via.
+ *	-b SRC,SRC2,...: bind to SRC; after an error or a failed connect the
+ *	next connection uses the next source (round robin), as a host does
+ *	that deprecated the prefix of a dead uplink.
+ *	-n N: N connections in one process (poll over all), each as above,
+ *	started staggered over one interval. Logs compactly, -q implied, no
+ *	"connected"/"reconnect" lines, " id=I" (0..N-1) appended to the rest:
+ *	  T echo via=ADDR vport=P n=1 conn=N id=I (first echo, changes of via)
+ *	  T error ENAME after MS conn=N id=I
+ *	  T connect-failed ENAME conn=N id=I
+ *	Any mode, on SIGUSR1, one line (counts over all connections):
+ *	  T summary clients=N up=U fresh=F reconnected=R errored=D errors=X
+ *	    connfails=Y connects=C [error:ENAME=K ...] [connfail:ENAME=K ...]
+ *	    [via:ADDR=K ...]
+ *	up: connected now; fresh: connected with an echo in the last
+ *	max(1000, 4 * MS) ms; reconnected: fresh on a connection after the
+ *	first; errored: clients that saw at least one error or failed connect;
+ *	errors / connfails: events; connects: connections attempted; via:
+ *	fresh clients by the address their last echo came from.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +52,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,7 +228,7 @@ static int server_listen(unsigned int port)
 		return -errno;
 	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (void *)&sa, sizeof(sa)) || listen(fd, 128)) {
+	if (bind(fd, (void *)&sa, sizeof(sa)) || listen(fd, 65535)) {
 		int err = -errno;
 
 		close(fd);
@@ -311,22 +334,60 @@ static int cmd_server(int argc, char **argv)
 
 /* ---------------------------------------------------------------- client */
 
+#define SRC_MAX 8
+#define ERR_SLOTS 160 /* errno values; slot 0 counts EOF */
+
 enum cstate { C_BACKOFF, C_CONNECTING, C_UP };
 
+/* What all connections share. */
+static struct {
+	struct sockaddr_storage dst;
+	socklen_t dst_len;
+	struct sockaddr_storage src[SRC_MAX];
+	socklen_t src_len[SRC_MAX];
+	unsigned int nsrc;
+	unsigned int interval, backoff, n;
+	int once, quiet, multi;
+	unsigned long long errors, connfails, connects;
+	unsigned long long err_by[ERR_SLOTS], cf_by[ERR_SLOTS];
+} cc;
+
 struct client {
-	struct sockaddr_storage dst, src;
-	socklen_t dst_len, src_len;
-	unsigned int interval, backoff;
-	int once, quiet;
+	unsigned int id;
 	enum cstate state;
 	int fd;
-	unsigned int conn;
+	unsigned int conn, src_idx;
+	int errored;
 	unsigned long long seq, echoes;
 	long long next_write, last_good, retry_at;
 	char via[INET6_ADDRSTRLEN];
 	size_t in_len;
 	char in[LINE_MAX_LEN];
 };
+
+static volatile sig_atomic_t want_summary;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	want_summary = 1;
+}
+
+/* " id=I" in -n mode, "" otherwise */
+static const char *cid(const struct client *c)
+{
+	static char buf[24];
+
+	if (!cc.multi)
+		return "";
+	snprintf(buf, sizeof(buf), " id=%u", c->id);
+	return buf;
+}
+
+static void count_err(unsigned long long *by, int err)
+{
+	by[err > 0 && err < ERR_SLOTS ? err : 0]++;
+}
 
 static void client_close(struct client *c)
 {
@@ -335,16 +396,38 @@ static void client_close(struct client *c)
 	c->fd = -1;
 	c->in_len = 0;
 	c->state = C_BACKOFF;
-	c->retry_at = now_ms() + c->backoff;
+	c->retry_at = now_ms() + cc.backoff;
 }
 
-static void client_error(struct client *c, const char *what)
+/* A failed connection: the next one uses the next source address. */
+static void client_failed(struct client *c)
 {
-	printf("%lld error %s after %lld conn=%u\n", now_ms(), what,
-	       now_ms() - c->last_good, c->conn);
-	if (c->once)
+	c->errored = 1;
+	if (cc.once)
 		exit(1);
+	if (cc.nsrc)
+		c->src_idx = (c->src_idx + 1) % cc.nsrc;
 	client_close(c);
+}
+
+/* err: an errno, or 0 for EOF */
+static void client_error(struct client *c, int err)
+{
+	printf("%lld error %s after %lld conn=%u%s\n", now_ms(),
+	       err ? errname(err) : "EOF", now_ms() - c->last_good, c->conn,
+	       cid(c));
+	cc.errors++;
+	count_err(cc.err_by, err);
+	client_failed(c);
+}
+
+static void client_connect_failed(struct client *c, int err)
+{
+	printf("%lld connect-failed %s conn=%u%s\n", now_ms(), errname(err),
+	       c->conn, cid(c));
+	cc.connfails++;
+	count_err(cc.cf_by, err);
+	client_failed(c);
 }
 
 static void client_connect(struct client *c)
@@ -352,25 +435,23 @@ static void client_connect(struct client *c)
 	int one = 1;
 
 	c->conn++;
-	if (c->conn > 1)
+	cc.connects++;
+	if (c->conn > 1 && !cc.multi)
 		printf("%lld reconnect conn=%u\n", now_ms(), c->conn);
-	c->fd = socket(c->dst.ss_family,
+	c->fd = socket(cc.dst.ss_family,
 		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		goto fail;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (c->src_len && bind(c->fd, (void *)&c->src, c->src_len))
+	if (cc.nsrc && bind(c->fd, (void *)&cc.src[c->src_idx],
+			    cc.src_len[c->src_idx]))
 		goto fail;
-	if (connect(c->fd, (void *)&c->dst, c->dst_len) && errno != EINPROGRESS)
+	if (connect(c->fd, (void *)&cc.dst, cc.dst_len) && errno != EINPROGRESS)
 		goto fail;
 	c->state = C_CONNECTING;
 	return;
 fail:
-	printf("%lld connect-failed %s conn=%u\n", now_ms(), errname(errno),
-	       c->conn);
-	if (c->once)
-		exit(1);
-	client_close(c);
+	client_connect_failed(c, errno);
 }
 
 static void client_up(struct client *c)
@@ -383,24 +464,25 @@ static void client_up(struct client *c)
 	len = sizeof(err);
 	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
 	if (err) {
-		printf("%lld connect-failed %s conn=%u\n", now_ms(),
-		       errname(err), c->conn);
-		if (c->once)
-			exit(1);
-		client_close(c);
+		client_connect_failed(c, err);
 		return;
 	}
-	len = sizeof(ss);
-	getsockname(c->fd, (void *)&ss, &len);
-	fmt_peer(&ss, local, sizeof(local));
-	fmt_peer(&c->dst, remote, sizeof(remote));
-	printf("%lld connected local=%s remote=%s conn=%u\n", now_ms(), local,
-	       remote, c->conn);
+	if (!cc.multi) {
+		len = sizeof(ss);
+		getsockname(c->fd, (void *)&ss, &len);
+		fmt_peer(&ss, local, sizeof(local));
+		fmt_peer(&cc.dst, remote, sizeof(remote));
+		printf("%lld connected local=%s remote=%s conn=%u\n", now_ms(),
+		       local, remote, c->conn);
+	}
 	c->state = C_UP;
 	c->echoes = 0;
 	c->via[0] = 0;
 	c->last_good = now_ms();
 	c->next_write = c->last_good;
+	/* -n: spread the writes over one interval */
+	if (cc.multi && c->conn == 1)
+		c->next_write += (long long)c->id * cc.interval / cc.n;
 }
 
 /* "from ADDR:PORT ..." or "from [ADDR]:PORT ..." */
@@ -410,7 +492,7 @@ static void client_line(struct client *c, char *line)
 	int changed;
 
 	if (strncmp(line, "from ", 5)) {
-		printf("%lld garbage %s\n", now_ms(), line);
+		printf("%lld garbage %s%s\n", now_ms(), line, cid(c));
 		return;
 	}
 	addr = line + 5;
@@ -419,7 +501,7 @@ static void client_line(struct client *c, char *line)
 		*end = 0;
 	colon = strrchr(addr, ':');
 	if (!colon) {
-		printf("%lld garbage %s\n", now_ms(), addr);
+		printf("%lld garbage %s%s\n", now_ms(), addr, cid(c));
 		return;
 	}
 	*colon = 0;
@@ -429,16 +511,16 @@ static void client_line(struct client *c, char *line)
 			colon[-1] = 0;
 	}
 	if (strlen(addr) >= sizeof(c->via)) {
-		printf("%lld garbage %s\n", now_ms(), addr);
+		printf("%lld garbage %s%s\n", now_ms(), addr, cid(c));
 		return;
 	}
 	c->echoes++;
 	c->last_good = now_ms();
 	changed = strcmp(c->via, addr) != 0;
 	memcpy(c->via, addr, strlen(addr) + 1);
-	if (!c->quiet || c->echoes == 1 || changed)
-		printf("%lld echo via=%s vport=%s n=%llu conn=%u\n", now_ms(),
-		       c->via, colon + 1, c->echoes, c->conn);
+	if (!cc.quiet || c->echoes == 1 || changed)
+		printf("%lld echo via=%s vport=%s n=%llu conn=%u%s\n", now_ms(),
+		       c->via, colon + 1, c->echoes, c->conn, cid(c));
 }
 
 static void client_read(struct client *c)
@@ -449,11 +531,11 @@ static void client_read(struct client *c)
 
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
-			client_error(c, errname(errno));
+			client_error(c, errno);
 		return;
 	}
 	if (n == 0) {
-		client_error(c, "EOF");
+		client_error(c, 0);
 		return;
 	}
 	c->in_len += n;
@@ -474,54 +556,153 @@ static void client_write(struct client *c)
 	char buf[64];
 	int len = snprintf(buf, sizeof(buf), "seq=%llu\n", ++c->seq);
 
-	c->next_write += c->interval;
+	c->next_write += cc.interval;
 	if (c->next_write < now_ms())
-		c->next_write = now_ms() + c->interval;
+		c->next_write = now_ms() + cc.interval;
 	/* EAGAIN (send buffer full on a dead path) just skips this tick. */
 	if (send(c->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
 	    errno != EAGAIN && errno != EINTR)
-		client_error(c, errname(errno));
+		client_error(c, errno);
 }
 
-static int client_timeout(const struct client *c)
+/* ms until c needs the loop again without any fd event; -1: never */
+static long long client_timeout(const struct client *c)
 {
 	long long t;
 
 	if (c->state == C_CONNECTING)
 		return -1;
 	t = (c->state == C_UP ? c->next_write : c->retry_at) - now_ms();
-	return t < 0 ? 0 : (int)t;
+	return t < 0 ? 0 : t;
 }
 
-static void client_step(struct client *c)
+static void client_events(struct client *c, short revents)
 {
-	struct pollfd pfd = { .fd = c->fd };
-	int r, err = 0;
+	int err = 0;
 	socklen_t len = sizeof(err);
 
-	if (c->state == C_CONNECTING)
-		pfd.events = POLLOUT;
-	else if (c->state == C_UP)
-		pfd.events = POLLIN;
-	r = poll(&pfd, c->fd >= 0 ? 1 : 0, client_timeout(c));
-	if (r < 0)
-		return;
 	if (c->state == C_BACKOFF) {
 		if (now_ms() >= c->retry_at)
 			client_connect(c);
 	} else if (c->state == C_CONNECTING) {
-		if (pfd.revents)
+		if (revents)
 			client_up(c);
 	} else {
-		if (pfd.revents & POLLIN)
+		if (revents & POLLIN)
 			client_read(c);
-		else if (pfd.revents & (POLLERR | POLLHUP)) {
+		else if (revents & (POLLERR | POLLHUP)) {
 			getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-			client_error(c, errname(err ? err : EPIPE));
+			client_error(c, err ? err : EPIPE);
 		}
 		if (c->state == C_UP && now_ms() >= c->next_write)
 			client_write(c);
 	}
+}
+
+struct via_count {
+	const char *via;
+	unsigned int n;
+};
+
+static void client_summary(const struct client *cl)
+{
+	long long now = now_ms(), fresh_ms = 4LL * cc.interval;
+	unsigned int i, j, up = 0, fresh = 0, recon = 0, errored = 0, nv = 0;
+	struct via_count *vc = calloc(cc.n, sizeof(*vc));
+
+	if (fresh_ms < 1000)
+		fresh_ms = 1000;
+	for (i = 0; i < cc.n; i++) {
+		const struct client *c = &cl[i];
+
+		errored += c->errored;
+		if (c->state != C_UP)
+			continue;
+		up++;
+		if (!c->echoes || now - c->last_good > fresh_ms)
+			continue;
+		fresh++;
+		recon += c->conn > 1;
+		if (!vc)
+			continue;
+		for (j = 0; j < nv && strcmp(vc[j].via, c->via); j++)
+			;
+		if (j == nv)
+			vc[nv++].via = c->via;
+		vc[j].n++;
+	}
+	printf("%lld summary clients=%u up=%u fresh=%u reconnected=%u "
+	       "errored=%u errors=%llu connfails=%llu connects=%llu",
+	       now, cc.n, up, fresh, recon, errored, cc.errors, cc.connfails,
+	       cc.connects);
+	for (i = 0; i < ERR_SLOTS; i++)
+		if (cc.err_by[i])
+			printf(" error:%s=%llu", i ? errname(i) : "EOF",
+			       cc.err_by[i]);
+	for (i = 0; i < ERR_SLOTS; i++)
+		if (cc.cf_by[i])
+			printf(" connfail:%s=%llu", i ? errname(i) : "EOF",
+			       cc.cf_by[i]);
+	for (j = 0; j < nv; j++)
+		printf(" via:%s=%u", vc[j].via, vc[j].n);
+	printf("\n");
+	free(vc);
+}
+
+static int client_loop(struct client *cl)
+{
+	struct pollfd *pfd = calloc(cc.n, sizeof(*pfd));
+	unsigned int i;
+
+	if (!pfd)
+		return 1;
+	for (i = 0; i < cc.n; i++)
+		client_connect(&cl[i]);
+	for (;;) {
+		long long timeout = -1, t;
+
+		if (want_summary) {
+			want_summary = 0;
+			client_summary(cl);
+		}
+		for (i = 0; i < cc.n; i++) {
+			struct client *c = &cl[i];
+
+			pfd[i] = (struct pollfd){ .fd = c->fd };
+			if (c->state == C_CONNECTING)
+				pfd[i].events = POLLOUT;
+			else if (c->state == C_UP)
+				pfd[i].events = POLLIN;
+			else
+				pfd[i].fd = -1;
+			t = client_timeout(c);
+			if (t >= 0 && (timeout < 0 || t < timeout))
+				timeout = t;
+		}
+		if (poll(pfd, cc.n, timeout > INT32_MAX ? INT32_MAX : (int)timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		for (i = 0; i < cc.n; i++)
+			client_events(&cl[i], pfd[i].revents);
+	}
+}
+
+/* "A" or "A,B,..." into cc.src */
+static int parse_sources(char *list)
+{
+	char *tok, *save = NULL;
+
+	for (tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (cc.nsrc == SRC_MAX ||
+		    parse_addr(tok, 0, &cc.src[cc.nsrc], &cc.src_len[cc.nsrc]) ||
+		    cc.src[cc.nsrc].ss_family != cc.dst.ss_family)
+			return -EINVAL;
+		cc.nsrc++;
+	}
+	return cc.nsrc ? 0 : -EINVAL;
 }
 
 static int cmd_client(int argc, char **argv)
@@ -532,49 +713,66 @@ static int cmd_client(int argc, char **argv)
 		{ "backoff", required_argument, NULL, 'B' },
 		{ "once", no_argument, NULL, '1' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "connections", required_argument, NULL, 'n' },
 		{ 0 }
 	};
-	struct client c = { .interval = 50, .backoff = 20, .fd = -1 };
-	const char *src = NULL;
-	unsigned int port;
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct client *cl;
+	char *src = NULL;
+	unsigned int port, i;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "i:b:B:1q", opts, NULL)) != -1) {
+	cc.interval = 50;
+	cc.backoff = 20;
+	cc.n = 1;
+	while ((opt = getopt_long(argc, argv, "i:b:B:1qn:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
-			if (parse_uint(optarg, 3600000, &c.interval) ||
-			    !c.interval)
+			if (parse_uint(optarg, 3600000, &cc.interval) ||
+			    !cc.interval)
 				goto usage;
 			break;
 		case 'b':
 			src = optarg;
 			break;
 		case 'B':
-			if (parse_uint(optarg, 3600000, &c.backoff))
+			if (parse_uint(optarg, 3600000, &cc.backoff))
 				goto usage;
 			break;
 		case '1':
-			c.once = 1;
+			cc.once = 1;
 			break;
 		case 'q':
-			c.quiet = 1;
+			cc.quiet = 1;
+			break;
+		case 'n':
+			if (parse_uint(optarg, 100000, &cc.n) || !cc.n)
+				goto usage;
+			cc.multi = 1;
+			cc.quiet = 1;
 			break;
 		default:
 			goto usage;
 		}
 	}
 	if (optind != argc - 2 || parse_uint(argv[optind + 1], 65535, &port) ||
-	    parse_addr(argv[optind], port, &c.dst, &c.dst_len))
+	    parse_addr(argv[optind], port, &cc.dst, &cc.dst_len))
 		goto usage;
-	if (src && (parse_addr(src, 0, &c.src, &c.src_len) ||
-		    c.src.ss_family != c.dst.ss_family))
+	if (src && parse_sources(src))
 		goto usage;
-	client_connect(&c);
-	for (;;)
-		client_step(&c);
+	cl = calloc(cc.n, sizeof(*cl));
+	if (!cl)
+		return 1;
+	for (i = 0; i < cc.n; i++) {
+		cl[i].id = i;
+		cl[i].fd = -1;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL); /* no SA_RESTART: poll returns */
+	return client_loop(cl);
 usage:
-	fprintf(stderr, "usage: fg_echo client [-i MS] [-b SRC] [-B BACKOFF_MS] "
-			"[-1] [-q] ADDR PORT\n");
+	fprintf(stderr, "usage: fg_echo client [-i MS] [-b SRC[,SRC...]] "
+			"[-B BACKOFF_MS] [-1] [-q] [-n N] ADDR PORT\n");
 	return 2;
 }
 
