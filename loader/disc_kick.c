@@ -10,6 +10,7 @@
 #include "disc_kick.h"
 
 struct fg_flow_list {
+	struct fg_kick *k;
 	struct fg_kick_flow *f;
 	size_t n, cap;
 };
@@ -35,7 +36,7 @@ static int fg_collect(const struct fg_ct_entry *e, void *arg)
 		l->f = grown;
 	}
 	memset(&l->f[l->n], 0, sizeof(l->f[l->n]));
-	fg_kick_host_view(e, &l->f[l->n].hv);
+	fg_kick_host_view(l->k, e, &l->f[l->n].hv);
 	l->n++;
 	return 0;
 }
@@ -55,7 +56,7 @@ int fg_disc_kick(struct fg_kick *k, struct fg_ct *ct, struct fg_disc *d,
 		 struct fg_kick_flow **left, size_t *nr_left, char *err,
 		 size_t errlen)
 {
-	struct fg_flow_list l = {};
+	struct fg_flow_list l = { .k = k };
 	struct fg_kick_stats st = {};
 	int rc;
 
@@ -71,6 +72,7 @@ int fg_disc_kick(struct fg_kick *k, struct fg_ct *ct, struct fg_disc *d,
 	}
 	d->flows = l.n;
 	d->reset = st.reset + st.destroyed;
+	d->unresolved = st.unresolved;
 	*nr_left = fg_keep_pending(l.f, l.n);
 	if (*nr_left)
 		*left = l.f;

@@ -186,12 +186,13 @@ void fg_disc_summary(const struct fg_disc *d, char *buf, size_t len)
 				   ? "unreachable/blackhole entries deleted"
 				   : "entries deleted";
 
-	char kick[64] = "";
+	char kick[128] = "";
 
 	if (d->flows)
-		snprintf(kick, sizeof(kick), ", %llu of %llu TCP clients reset",
+		snprintf(kick, sizeof(kick), ", %llu of %llu TCP clients reset%s",
 			 (unsigned long long)d->reset,
-			 (unsigned long long)d->flows);
+			 (unsigned long long)d->flows,
+			 d->unresolved ? " (some not in the neighbour table)" : "");
 	snprintf(buf, len,
 		 "%s %s: mark 0x%x/0x%x (%s), guard %s%s, about %lld %s (table size change, approximate)",
 		 fg_disc_event_name(d->event), d->iface, d->mark, d->mask,

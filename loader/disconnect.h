@@ -31,6 +31,7 @@ struct fg_disc {
 	const char *guard;	/* stage 2: what happened in the guard */
 	uint64_t flows;		/* stage 3: TCP flows handled one by one */
 	uint64_t reset;		/* stage 3: their hosts reset at once */
+	uint64_t unresolved;	/* stage 3: hosts the neighbour table lacks */
 	struct fg_flush_result flush; /* stage 4 */
 };
 

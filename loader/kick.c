@@ -219,14 +219,28 @@ void fg_kick_close(struct fg_kick *k)
 	free(k);
 }
 
-void fg_kick_host_view(const struct fg_ct_entry *e, struct fg_ct_tuple *hv)
+static int fg_kick_is_neighbour(struct fg_kick *k, const struct fg_ct_tuple *t)
 {
-	const struct fg_ct_tuple *src = &e->orig;
+	uint8_t mac[6];
+	int ifindex = 0;
 
+	return !fg_inject_resolve(k->inj, t->family, t->saddr, &ifindex, mac);
+}
+
+void fg_kick_host_view(struct fg_kick *k, const struct fg_ct_entry *e,
+		       struct fg_ct_tuple *hv)
+{
 	/* a port forward: the LAN host answers, in the reply direction */
-	if (e->status & IPS_DST_NAT)
-		src = &e->reply;
-	*hv = *src;
+	if (e->status & IPS_DST_NAT) {
+		*hv = e->reply;
+		return;
+	}
+	*hv = e->orig;
+	if (!k->nr_local)
+		fg_kick_load_local(k);
+	/* a remote that connected in without NAT (routed IPv6) */
+	if (!fg_kick_is_local(k, hv) && !fg_kick_is_neighbour(k, hv))
+		*hv = e->reply;
 }
 
 /* A segment from the peer to the host. */
@@ -404,8 +418,13 @@ static size_t fg_kick_provoke(struct fg_kick *k, struct fg_kick_flow *f,
 							  : &st->failed) += 1;
 			continue;
 		}
-		/* a pure ACK, no options, far outside the host's window */
-		fg_kick_seg(&f[i].hv, fg_kick_rand(k), fg_kick_rand(k),
+		/* A pure ACK, no options, at a random sequence number: outside
+		 * the host's window but for a chance of window/2^32. A retry
+		 * goes 2^31 away, which no window (< 2^30) spans both of. */
+		f[i].provoke_seq = f[i].provoked ? f[i].provoke_seq + (1u << 31)
+						 : fg_kick_rand(k);
+		f[i].provoked = 1;
+		fg_kick_seg(&f[i].hv, f[i].provoke_seq, fg_kick_rand(k),
 			    FG_TCP_ACK, &s);
 		rc = fg_inject_send(k->inj, f[i].ifindex, &s);
 		if (rc == -ENOENT) {

@@ -36,6 +36,8 @@ struct fg_kick_flow {
 	int ifindex;	       /* the host's device, 0 if unknown */
 	int has_guess;	       /* no answer: RST with guess_seq anyway */
 	uint32_t guess_seq;
+	int provoked;	       /* a retry goes 2^31 away from provoke_seq */
+	uint32_t provoke_seq;
 };
 
 struct fg_kick_stats {
@@ -48,8 +50,10 @@ int fg_kick_open(struct fg_kick **out);
 void fg_kick_close(struct fg_kick *k);
 
 /* The LAN host's view of a ct entry: a port forward's host is its reply
- * source, anyone else's its original source. */
-void fg_kick_host_view(const struct fg_ct_entry *e, struct fg_ct_tuple *hv);
+ * source; otherwise the original source when it is the router or a LAN
+ * neighbour, else (a remote connecting in, routed IPv6) the reply source. */
+void fg_kick_host_view(struct fg_kick *k, const struct fg_ct_entry *e,
+		       struct fg_ct_tuple *hv);
 
 /* One flagged packet's flow: rcv_nxt is the packet's ACK field. */
 int fg_kick_one(struct fg_kick *k, const struct fg_ct_tuple *hv,

@@ -273,7 +273,7 @@ static void fg_svc_round_add(struct fg_svc *s, struct fg_svc_round *rd)
 		return;
 	f = &rd->flows[rd->nr_flows];
 	memset(f, 0, sizeof(*f));
-	fg_kick_host_view(&rd->r[rd->n].entry, &f->hv);
+	fg_kick_host_view(s->kick, &rd->r[rd->n].entry, &f->hv);
 	f->ifindex = (int)ev->ingress_ifindex;
 	f->has_guess = 1;
 	f->guess_seq = ntohl(ev->tcp_ack);
@@ -297,6 +297,7 @@ static void fg_svc_round_reset(struct fg_svc *s, struct fg_svc_round *rd)
 			s->st.resets++;
 		else
 			s->st.reset_fail++;
+		s->st.unresolved += k == FG_KICK_UNRESOLVED;
 	}
 }
 

@@ -22,6 +22,7 @@ struct fg_svc_stats {
 	uint64_t deleted, monitored, gone, remarked, raced, errors;
 	uint64_t ctl_refused;
 	uint64_t resets, reset_fail, kicked, kick_answered, kick_retried;
+	uint64_t unresolved; /* hosts missing from the neighbour table */
 };
 
 struct fg_svc {

@@ -90,9 +90,10 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 	fg_text_add(&t,
 		    "client resets: %" PRIu64 " on events (%" PRIu64 " failed); "
 		    "disconnect kicks %" PRIu64 ", answered %" PRIu64
-		    ", retried %" PRIu64 "\n",
+		    ", retried %" PRIu64 "; hosts not in the neighbour table %"
+		    PRIu64 "\n",
 		    st->resets, st->reset_fail, st->kicked, st->kick_answered,
-		    st->kick_retried);
+		    st->kick_retried, st->unresolved);
 	fg_text_add(&t, "router's own sockets: %s\n",
 		    s->can_destroy ? "destroyed through sock_diag"
 				   : "cannot be destroyed: the kernel lacks "
@@ -169,6 +170,7 @@ static int svc_per_flow(void *ctx, struct fg_disc *d, struct fg_ct *ct,
 		return rc;
 	s->st.kicked += d->flows;
 	s->st.kick_answered += d->reset;
+	s->st.unresolved += d->unresolved;
 	if (!nr_left)
 		return 0;
 	/* a retry still pending from an earlier disconnect goes first */
