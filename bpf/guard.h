@@ -90,16 +90,15 @@ static __always_inline void fg_count(struct fg_counters *cnt, int which)
 		cnt->c[which]++;
 }
 
-/* Does a packet carrying this mark belong on this uplink right now? */
+/* Does a packet carrying this mark belong on this uplink right now? The
+ * device's own marks first: that is nearly every packet. (Allowed marks
+ * are never 0 or reserved: the loader refuses those.) */
 static __always_inline int fg_mark_belongs(const struct fg_uplink *up,
 					   __u32 mark)
 {
 	__u32 bits = mark & fg_cfg.mask;
 	__u32 n = up->nr_allowed;
 
-	if (!bits || bits == fg_cfg.reserved[0] || bits == fg_cfg.reserved[1] ||
-	    bits == fg_cfg.reserved[2])
-		return 1;
 #pragma unroll
 	for (int i = 0; i < FG_MAX_MARKS_PER_DEV; i++) {
 		if (i >= n)
@@ -107,7 +106,8 @@ static __always_inline int fg_mark_belongs(const struct fg_uplink *up,
 		if (up->allowed[i] == bits)
 			return 1;
 	}
-	return 0;
+	return !bits || bits == fg_cfg.reserved[0] ||
+	       bits == fg_cfg.reserved[1] || bits == fg_cfg.reserved[2];
 }
 
 /* The flagged packet's own tuple, as it left, plus its TCP state. */

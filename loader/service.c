@@ -221,8 +221,8 @@ static uint64_t fg_svc_report_backlog(struct fg_svc *s, uint64_t now)
 	if (now < due)
 		return due;
 	fg_warn("deletion cap %" PRIu32 "/s: held back %" PRIu64
-		", dropped %" PRIu64 " (queue full), %zu waiting",
-		s->opts->conf.max_deletes, b->held, b->dropped, b->len);
+		" (%zu still waiting), dropped %" PRIu64 " for a full queue",
+		s->opts->conf.max_deletes, b->held, b->len, b->dropped);
 	b->held = 0;
 	b->dropped = 0;
 	s->last_report_ns = now;

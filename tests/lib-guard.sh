@@ -14,6 +14,8 @@
 #   guard_pinned_marks DEV      the marks the pinned uplink table allows on
 #                               DEV now ("0x100 0x300"; "" when none; "none"
 #                               when DEV has no entry), from FG_PIN_DIR
+#   guard_pinned_flags DEV      its flags byte (FG_UPLINK_ENFORCE = 1)
+#   collateral_plant, collateral_counts   entries no guard may touch
 
 FG_CTFILL=$FG_BUILD/tests/tools/fg_ctfill
 
@@ -55,13 +57,12 @@ guard_ifindex()
 	echo "${l%%:*}"
 }
 
-# guard_pinned_marks DEV: DEV's entry in the pinned fg_uplinks map, read
-# from the raw value bytes (struct fg_uplink: __u32 allowed[8], __u32
-# nr_allowed, ...; host byte order, little-endian assumed), so it needs
-# neither jq nor BTF.
-guard_pinned_marks()
+# guard_pinned_bytes DEV: the bytes of DEV's entry in the pinned
+# fg_uplinks map (struct fg_uplink), space-separated, from bpftool's raw
+# value, so it needs neither jq nor BTF; "none" without an entry.
+guard_pinned_bytes()
 {
-	local idx out v b=() i nr res=()
+	local idx out v
 	idx=$(guard_ifindex "$1") || return 1
 	if ! out=$(bpftool -j map lookup pinned "$FG_PIN_DIR/fg_uplinks" key \
 		$((idx & 255)) $((idx >> 8 & 255)) $((idx >> 16 & 255)) \
@@ -72,12 +73,59 @@ guard_pinned_marks()
 	v=${out#*\"value\":[}
 	v=${v%%]*}
 	v=${v//\"/}
-	IFS=, read -ra b <<<"$v"
-	((${#b[@]} >= 36)) || { echo "guard_pinned_marks: bad value: $v" >&2; return 1; }
+	echo "${v//,/ }"
+}
+
+# guard_pinned_marks DEV: the marks DEV's entry allows now ("0x100
+# 0x300"; "" when none; "none" without an entry). struct fg_uplink:
+# __u32 allowed[8], __u32 nr_allowed, ...; little-endian host assumed.
+guard_pinned_marks()
+{
+	local b=() i nr res=() v
+	v=$(guard_pinned_bytes "$1") || return 1
+	[[ $v != none ]] || { echo none; return 0; }
+	read -ra b <<<"$v"
+	((${#b[@]} == 40)) || { echo "guard_pinned_marks: bad value: $v" >&2; return 1; }
 	nr=$((b[32] | b[33] << 8 | b[34] << 16 | b[35] << 24))
 	for ((i = 0; i < nr && i < 8; i++)); do
 		res+=("$(printf '0x%x' $((b[4 * i] | b[4 * i + 1] << 8 |
 			b[4 * i + 2] << 16 | b[4 * i + 3] << 24)))")
 	done
 	echo "${res[*]}"
+}
+
+# guard_pinned_flags DEV: the flags byte of DEV's entry (FG_UPLINK_*).
+guard_pinned_flags()
+{
+	local b=() v
+	v=$(guard_pinned_bytes "$1") || return 1
+	[[ $v != none ]] || { echo none; return 0; }
+	read -ra b <<<"$v"
+	((${#b[@]} == 40)) || { echo "guard_pinned_flags: bad value: $v" >&2; return 1; }
+	echo $((b[39]))
+}
+
+# Entries no guard may touch: planted, never seen leaving an uplink,
+# whatever their mark (the dead uplink's included: deleting those is the
+# flush's job).
+collateral_plant()
+{
+	local m base=0
+	for m in $DRILL_MARK1 $DRILL_MARK2 0 $DRILL_MARK_DEFAULT \
+		$DRILL_MARK_UNREACHABLE $DRILL_MARK_BLACKHOLE; do
+		drill_exec router "$FG_CTFILL" add "$m" 300 4 "$base"
+		drill_exec router "$FG_CTFILL" add "$m" 200 6 "$base"
+		base=$((base + 1000))
+	done
+}
+
+# collateral_counts: one line of per-mark counts of the planted entries.
+collateral_counts()
+{
+	local m out=""
+	for m in $DRILL_MARK1 $DRILL_MARK2 0 $DRILL_MARK_DEFAULT \
+		$DRILL_MARK_UNREACHABLE $DRILL_MARK_BLACKHOLE; do
+		out+="$m=$(drill_exec router "$FG_CTFILL" count "$m") "
+	done
+	echo "$out"
 }

@@ -66,26 +66,6 @@ conf_file()
 	echo "$FG_TMP/$1"
 }
 
-# pinned_flags DEV: the flags byte of DEV's entry in the pinned fg_uplinks
-# map (struct fg_uplink: byte 39), "none" without an entry.
-pinned_flags()
-{
-	local idx out v b=()
-	idx=$(guard_ifindex "$1") || return 1
-	if ! out=$(bpftool -j map lookup pinned "$FG_PIN_DIR/fg_uplinks" key \
-		$((idx & 255)) $((idx >> 8 & 255)) $((idx >> 16 & 255)) \
-		$((idx >> 24 & 255)) 2>/dev/null) || [[ $out != *'"value":['* ]]; then
-		echo none
-		return 0
-	fi
-	v=${out#*\"value\":[}
-	v=${v%%]*}
-	v=${v//\"/}
-	IFS=, read -ra b <<<"$v"
-	((${#b[@]} == 40)) || { echo "pinned_flags: bad value: $v" >&2; return 1; }
-	echo $((b[39]))
-}
-
 # bpf_events SLOT: events the guard sent for the device counted in SLOT
 # (its position in the service's uplink list), per-CPU counters of the
 # pinned map summed: readable while the service is stopped.
@@ -99,29 +79,6 @@ bpf_events()
 	done
 	((i > 0)) || return 1
 	echo "$n"
-}
-
-# Entries no guard may touch (same as test-guard.sh): planted, never seen
-# leaving an uplink, whatever their mark.
-collateral_plant()
-{
-	local m base=0
-	for m in $DRILL_MARK1 $DRILL_MARK2 0 $DRILL_MARK_DEFAULT \
-		$DRILL_MARK_UNREACHABLE $DRILL_MARK_BLACKHOLE; do
-		drill_exec router "$FG_CTFILL" add "$m" 300 4 "$base"
-		drill_exec router "$FG_CTFILL" add "$m" 200 6 "$base"
-		base=$((base + 1000))
-	done
-}
-
-collateral_counts()
-{
-	local m out=""
-	for m in $DRILL_MARK1 $DRILL_MARK2 0 $DRILL_MARK_DEFAULT \
-		$DRILL_MARK_UNREACHABLE $DRILL_MARK_BLACKHOLE; do
-		out+="$m=$(drill_exec router "$FG_CTFILL" count "$m") "
-	done
-	echo "$out"
 }
 
 # collateral_check: the planted entries are all still there, per mark.
@@ -469,8 +426,8 @@ enforce_run()
 	((tried >= 1)) || fg_fail "no packet of A's tried to leave wan2"
 	leak=$(isp_counter isp2 leak1)
 	if [[ $expect == drop ]]; then
-		[[ $(pinned_flags "$DRILL_WAN2_DEV") == 1 ]] ||
-			fg_fail "wan2's entry flags: $(pinned_flags "$DRILL_WAN2_DEV")"
+		[[ $(guard_pinned_flags "$DRILL_WAN2_DEV") == 1 ]] ||
+			fg_fail "wan2's entry flags: $(guard_pinned_flags "$DRILL_WAN2_DEV")"
 		[[ $leak == 0 ]] || fg_fail "ISP 2 got $leak packets from $DRILL_WAN1_IP4"
 		# A's flagged packets never reached the remote: its RCV.NXT is
 		# what they said, the RST is exact
@@ -483,8 +440,8 @@ enforce_run()
 		[[ $(isp_counter isp2 leak1) == 0 ]] ||
 			fg_fail "ISP 2 got $(isp_counter isp2 leak1) packets from $DRILL_WAN1_IP4"
 	else
-		[[ $(pinned_flags "$DRILL_WAN2_DEV") == 0 ]] ||
-			fg_fail "wan2's entry flags: $(pinned_flags "$DRILL_WAN2_DEV")"
+		[[ $(guard_pinned_flags "$DRILL_WAN2_DEV") == 0 ]] ||
+			fg_fail "wan2's entry flags: $(guard_pinned_flags "$DRILL_WAN2_DEV")"
 		((leak >= 1)) || fg_fail "ISP 2 got no packet from $DRILL_WAN1_IP4"
 	fi
 	status_has "device $DRILL_WAN2_DEV: " "events 1: deleted 1 "
@@ -529,8 +486,8 @@ config uplink 'wan2'
 	isp_count_setup isp1
 	isp_count_setup isp2
 	svc_start -c "$conf"
-	[[ $(pinned_flags "$DRILL_WAN1_DEV") == 0 && $(pinned_flags "$DRILL_WAN2_DEV") == 1 ]] ||
-		fg_fail "flags: wan1 $(pinned_flags "$DRILL_WAN1_DEV") wan2 $(pinned_flags "$DRILL_WAN2_DEV")"
+	[[ $(guard_pinned_flags "$DRILL_WAN1_DEV") == 0 && $(guard_pinned_flags "$DRILL_WAN2_DEV") == 1 ]] ||
+		fg_fail "flags: wan1 $(guard_pinned_flags "$DRILL_WAN1_DEV") wan2 $(guard_pinned_flags "$DRILL_WAN2_DEV")"
 	misroute
 	drill_wait_log "$GUARD_LOG" "tcp $A_IP:.*: deleted, client reset " 1000 "$FROM_G" >/dev/null
 	drill_wait_log "$LA" " error ECONNRESET " 1000 "$FROM_A" >/dev/null
