@@ -213,3 +213,25 @@ test_deletion_cap_holds_back()
 
 # guard_deleted_is N: the service's status counts N deletions.
 guard_deleted_is() { guard_status | grep -q ": deleted $1 "; }
+
+# No busy polling, no periodic wake-ups: an idle service sleeps in
+# epoll_wait until something happens (here: 2 s with nothing to do, then
+# one status request).
+test_idle_service_sleeps()
+{
+	local calls
+	command -v strace >/dev/null || fg_skip "strace is not installed"
+	drill_setup
+	guard_start
+	drill_bg router strace -qq -p "$GUARD_PID" -e trace=epoll_wait,epoll_pwait \
+		-o "$FG_TMP/idle.trace"
+	sleep 2
+	guard_status >/dev/null
+	sleep 0.2
+	fg_kill "$FG_LAST_PID"
+	calls=$(grep -c "epoll_p\?wait(" "$FG_TMP/idle.trace" || true)
+	# the one it was in when traced, and one per event of the status request
+	fg_log "epoll_wait calls in 2.2 s idle + 1 request: $calls"
+	((calls >= 1 && calls <= 4)) || fg_fail "$calls epoll_wait calls while idle: $(head -5 "$FG_TMP/idle.trace")"
+	guard_stop
+}
