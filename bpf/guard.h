@@ -37,12 +37,20 @@
 const volatile struct fg_guard_cfg fg_cfg = {};
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FG_MAX_IFINDEX);
+	__type(key, __u32);
+	__type(value, struct fg_uplink);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fg_uplinks SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, FG_MAX_UPLINKS);
 	__type(key, __u32);
 	__type(value, struct fg_uplink);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fg_uplinks SEC(".maps");
+} fg_uplinks_hi SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -74,8 +82,12 @@ fg_uplink_of(struct __sk_buff *skb, struct fg_counters **cnt)
 	struct fg_uplink *up;
 	__u32 slot;
 
-	up = bpf_map_lookup_elem(&fg_uplinks, &ifindex);
-	if (!up)
+	/* the array's lookup is inlined by the verifier: no call */
+	if (ifindex < FG_MAX_IFINDEX)
+		up = bpf_map_lookup_elem(&fg_uplinks, &ifindex);
+	else
+		up = bpf_map_lookup_elem(&fg_uplinks_hi, &ifindex);
+	if (!up || !(up->flags & FG_UPLINK_GUARDED))
 		return NULL;
 	slot = up->slot;
 	*cnt = bpf_map_lookup_elem(&fg_counters, &slot);

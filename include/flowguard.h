@@ -20,6 +20,14 @@
 #define FG_MAX_UPLINKS 64
 #endif
 
+/* fg_uplinks is an array indexed by ifindex below this (its lookup is
+ * inlined: no helper call per packet); devices numbered higher (ifindex
+ * only grows as devices are re-created: PPPoE reconnects) go to the
+ * small hash fg_uplinks_hi. */
+#ifndef FG_MAX_IFINDEX
+#define FG_MAX_IFINDEX 4096
+#endif
+
 /* Flows remembered for dedupe; LRU, so a storm only ages out old flows. */
 #ifndef FG_MAX_FLOWS
 #define FG_MAX_FLOWS 65536
@@ -32,6 +40,7 @@
 
 /* Pinned map names (also the file names under the pin dir). */
 #define FG_MAP_UPLINKS "fg_uplinks"
+#define FG_MAP_UPLINKS_HI "fg_uplinks_hi"
 #define FG_MAP_COUNTERS "fg_counters"
 #define FG_MAP_FLOWS "fg_flows"
 #define FG_MAP_EVENTS "fg_events"
@@ -63,7 +72,8 @@ enum fg_counter {
 	FG_CNT_MAX = 8,
 };
 
-/* fg_uplinks: key __u32 egress ifindex. */
+/* fg_uplinks (ifindex < FG_MAX_IFINDEX) and fg_uplinks_hi: key __u32
+ * egress ifindex. Only entries with FG_UPLINK_GUARDED are uplinks. */
 struct fg_uplink {
 	/* (mark & mask) values allowed to leave this device now; a down
 	 * interface's mark is absent. Slots [0, nr_allowed) are used. */
@@ -77,6 +87,8 @@ struct fg_uplink {
 /* Drop flagged packets here, so a stale flow never leaks one uplink's
  * source address out of another. */
 #define FG_UPLINK_ENFORCE 0x01
+/* An uplink's entry (the array's other slots are zero). */
+#define FG_UPLINK_GUARDED 0x02
 
 /* fg_counters: per-CPU array of FG_MAX_UPLINKS, indexed by fg_uplink.slot. */
 struct fg_counters {

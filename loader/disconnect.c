@@ -96,7 +96,8 @@ static int fg_pinned_update(int fd, struct fg_disc *d, __u32 ifindex,
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &u))
+		if (bpf_map_lookup_elem(fd, &key, &u) ||
+		    !(u.flags & FG_UPLINK_GUARDED))
 			continue;
 		if (d->event == FG_DISC_CONNECTED && key == ifindex &&
 		    fg_allowed_has(&u, d->mark))
@@ -116,28 +117,41 @@ static int fg_pinned_update(int fd, struct fg_disc *d, __u32 ifindex,
 	return changed;
 }
 
+/* Changed entries in one pinned map; -errno. ENOENT: no such pin. */
+static int fg_pinned_map_update(const char *pin_dir, const char *map,
+				struct fg_disc *d, __u32 ifindex, int *already)
+{
+	char path[512];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, map);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -ENOENT;
+	rc = fg_pinned_update(fd, d, ifindex, already);
+	close(fd);
+	return rc;
+}
+
 int fg_disc_set_pinned(const char *pin_dir, struct fg_disc *d, char *err,
 		       size_t errlen)
 {
-	char path[512];
-	int fd, rc, already = 0;
+	__u32 ifindex = d->device[0] ? if_nametoindex(d->device) : 0;
+	int lo, hi, already = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, FG_MAP_UPLINKS);
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
+	lo = fg_pinned_map_update(pin_dir, FG_MAP_UPLINKS, d, ifindex, &already);
+	if (lo == -ENOENT) {
 		d->guard = "no guard pinned";
 		return 0;
 	}
-	rc = fg_pinned_update(fd, d,
-			      d->device[0] ? if_nametoindex(d->device) : 0,
-			      &already);
-	close(fd);
-	if (rc < 0) {
-		snprintf(err, errlen, "pinned uplink table %s: %s", path,
-			 strerror(-rc));
-		return rc;
+	hi = fg_pinned_map_update(pin_dir, FG_MAP_UPLINKS_HI, d, ifindex,
+				  &already);
+	if (lo < 0 || (hi < 0 && hi != -ENOENT)) {
+		snprintf(err, errlen, "pinned uplink table under %s: %s",
+			 pin_dir, strerror(lo < 0 ? -lo : -hi));
+		return lo < 0 ? lo : hi;
 	}
-	if (rc)
+	if (lo + (hi > 0 ? hi : 0))
 		d->guard = d->event == FG_DISC_CONNECTED
 				   ? "marked up (pinned table)"
 				   : "marked down (pinned table)";

@@ -496,7 +496,8 @@ static int fg_svc_load(struct fg_svc *s, char *err, size_t errlen)
 			 fg_prog_kind_name(kind), strerror(-rc));
 		return rc;
 	}
-	rc = fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS));
+	rc = fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS),
+			     fg_prog_map_fd(s->prog, FG_MAP_UPLINKS_HI), 1);
 	if (rc) {
 		snprintf(err, errlen, "filling the uplink table: %s",
 			 strerror(-rc));

@@ -134,7 +134,8 @@ static int svc_set_guard(void *ctx, struct fg_disc *d, char *err, size_t len)
 		return 0;
 	}
 	f->up = d->event == FG_DISC_CONNECTED;
-	rc = fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS));
+	rc = fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS),
+			     fg_prog_map_fd(s->prog, FG_MAP_UPLINKS_HI), 0);
 	if (rc) {
 		snprintf(err, len, "uplink table: %s", strerror(-rc));
 		return rc;

@@ -96,6 +96,7 @@ void fg_uplinks_entry(const struct fg_uplinks *u, size_t dev,
 	memset(out, 0, sizeof(*out));
 	out->slot = (__u16)dev;
 	out->l2_len = u->devs[dev].l2_len;
+	out->flags = FG_UPLINK_GUARDED;
 	for (i = 0; i < u->nr_ifaces; i++) {
 		const struct fg_iface *f = &u->ifaces[i];
 
@@ -120,16 +121,32 @@ static int fg_is_our_dev(const struct fg_uplinks *u, __u32 ifindex)
 	return 0;
 }
 
-/* Entries left by an earlier config (a pinned map adopted at start). */
-static int fg_uplinks_prune(const struct fg_uplinks *u, int map_fd)
+/* Entries left by an earlier config (pinned maps adopted at start): the
+ * array's are cleared, the hash's deleted. */
+static int fg_uplinks_prune_lo(const struct fg_uplinks *u, int fd)
+{
+	struct fg_uplink entry, none = {};
+	__u32 key;
+
+	for (key = 0; key < FG_MAX_IFINDEX; key++) {
+		if (bpf_map_lookup_elem(fd, &key, &entry))
+			return -errno;
+		if ((entry.flags & FG_UPLINK_GUARDED) && !fg_is_our_dev(u, key) &&
+		    bpf_map_update_elem(fd, &key, &none, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int fg_uplinks_prune_hi(const struct fg_uplinks *u, int fd)
 {
 	__u32 key, next;
 	void *prev = NULL;
 
-	while (!bpf_map_get_next_key(map_fd, prev, &next)) {
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		if (!fg_is_our_dev(u, key)) {
-			if (bpf_map_delete_elem(map_fd, &key))
+			if (bpf_map_delete_elem(fd, &key))
 				return -errno;
 			prev = NULL; /* restart: the walk lost its place */
 			continue;
@@ -139,19 +156,25 @@ static int fg_uplinks_prune(const struct fg_uplinks *u, int map_fd)
 	return 0;
 }
 
-int fg_uplinks_sync(const struct fg_uplinks *u, int map_fd)
+int fg_uplinks_sync(const struct fg_uplinks *u, int fd_lo, int fd_hi,
+		    int prune)
 {
 	struct fg_uplink entry;
 	size_t i;
 	__u32 key;
+	int rc;
 
 	for (i = 0; i < u->nr_devs; i++) {
 		fg_uplinks_entry(u, i, &entry);
 		key = (__u32)u->devs[i].ifindex;
-		if (bpf_map_update_elem(map_fd, &key, &entry, BPF_ANY))
+		if (bpf_map_update_elem(key < FG_MAX_IFINDEX ? fd_lo : fd_hi,
+					&key, &entry, BPF_ANY))
 			return -errno;
 	}
-	return fg_uplinks_prune(u, map_fd);
+	if (!prune)
+		return 0;
+	rc = fg_uplinks_prune_lo(u, fd_lo);
+	return rc ? rc : fg_uplinks_prune_hi(u, fd_hi);
 }
 
 struct fg_iface *fg_uplinks_find(struct fg_uplinks *u, const char *name)

@@ -40,8 +40,11 @@ struct fg_uplinks {
 /* From a validated config; resolves each device's ifindex and L2 size. */
 int fg_uplinks_build(struct fg_uplinks *u, const struct fg_conf *c,
 		     char *err, size_t errlen);
-/* Write every device's allowed marks; delete entries of other devices. */
-int fg_uplinks_sync(const struct fg_uplinks *u, int map_fd);
+/* Write every device's allowed marks into fg_uplinks (fd_lo) or, for an
+ * ifindex >= FG_MAX_IFINDEX, fg_uplinks_hi (fd_hi); prune: also clear
+ * entries of other devices (pins adopted from an earlier run). */
+int fg_uplinks_sync(const struct fg_uplinks *u, int fd_lo, int fd_hi,
+		    int prune);
 /* Entry for one device as the guard sees it. */
 void fg_uplinks_entry(const struct fg_uplinks *u, size_t dev,
 		      struct fg_uplink *out);

@@ -14,7 +14,7 @@
 #   guard_pinned_marks DEV      the marks the pinned uplink table allows on
 #                               DEV now ("0x100 0x300"; "" when none; "none"
 #                               when DEV has no entry), from FG_PIN_DIR
-#   guard_pinned_flags DEV      its flags byte (FG_UPLINK_ENFORCE = 1)
+#   guard_pinned_flags DEV      its flags but GUARDED (FG_UPLINK_ENFORCE = 1)
 #   collateral_plant, collateral_counts   entries no guard may touch
 
 FG_CTFILL=$FG_BUILD/tests/tools/fg_ctfill
@@ -59,10 +59,12 @@ guard_ifindex()
 
 # guard_pinned_bytes DEV: the bytes of DEV's entry in the pinned
 # fg_uplinks map (struct fg_uplink), space-separated, from bpftool's raw
-# value, so it needs neither jq nor BTF; "none" without an entry.
+# value, so it needs neither jq nor BTF; "none" without an entry (an
+# array slot without FG_UPLINK_GUARDED is none). The drill's ifindexes
+# are small: fg_uplinks_hi is not looked at.
 guard_pinned_bytes()
 {
-	local idx out v
+	local idx out v b=()
 	idx=$(guard_ifindex "$1") || return 1
 	if ! out=$(bpftool -j map lookup pinned "$FG_PIN_DIR/fg_uplinks" key \
 		$((idx & 255)) $((idx >> 8 & 255)) $((idx >> 16 & 255)) \
@@ -73,6 +75,11 @@ guard_pinned_bytes()
 	v=${out#*\"value\":[}
 	v=${v%%]*}
 	v=${v//\"/}
+	read -ra b <<<"${v//,/ }"
+	if ((${#b[@]} != 40 || !(b[39] & 2))); then
+		echo none
+		return 0
+	fi
 	echo "${v//,/ }"
 }
 
@@ -94,7 +101,8 @@ guard_pinned_marks()
 	echo "${res[*]}"
 }
 
-# guard_pinned_flags DEV: the flags byte of DEV's entry (FG_UPLINK_*).
+# guard_pinned_flags DEV: the flags byte of DEV's entry without
+# FG_UPLINK_GUARDED (so 1 = FG_UPLINK_ENFORCE, 0 = none).
 guard_pinned_flags()
 {
 	local b=() v
@@ -102,7 +110,7 @@ guard_pinned_flags()
 	[[ $v != none ]] || { echo none; return 0; }
 	read -ra b <<<"$v"
 	((${#b[@]} == 40)) || { echo "guard_pinned_flags: bad value: $v" >&2; return 1; }
-	echo $((b[39]))
+	echo $((b[39] & ~2))
 }
 
 # Entries no guard may touch: planted, never seen leaving an uplink,

@@ -220,7 +220,8 @@ static inline int sandbox_uplink(const struct fg_prog *prog, int ifindex,
 				 uint16_t slot, const uint32_t *marks,
 				 uint32_t n, uint32_t nr_allowed)
 {
-	struct fg_uplink up = { .slot = slot, .l2_len = 14 };
+	struct fg_uplink up = { .slot = slot, .l2_len = 14,
+				.flags = FG_UPLINK_GUARDED };
 	uint32_t key = (uint32_t)ifindex;
 
 	if (n)

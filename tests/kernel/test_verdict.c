@@ -763,7 +763,8 @@ static void test_ct_probe_no_entry(void)
 static int fx_uplink_flags(struct fx *f, int ifindex, uint16_t slot,
 			   const uint32_t *marks, uint32_t n, uint8_t flags)
 {
-	struct fg_uplink up = { .slot = slot, .l2_len = 14, .flags = flags };
+	struct fg_uplink up = { .slot = slot, .l2_len = 14,
+				.flags = FG_UPLINK_GUARDED | flags };
 	uint32_t key = (uint32_t)ifindex;
 
 	if (n)
