@@ -74,6 +74,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fg_events SEC(".maps");
 
+/* Devices numbered at or above FG_MAX_IFINDEX: rare. A subprogram of its
+ * own, so that clang cannot merge the two lookups into one call on a
+ * branch-selected map, which the verifier could not inline. */
+static __noinline struct fg_uplink *fg_uplink_hi(__u32 ifindex)
+{
+	return bpf_map_lookup_elem(&fg_uplinks_hi, &ifindex);
+}
+
 /* Where this packet left, and its counters. NULL: not an uplink of ours. */
 static __always_inline struct fg_uplink *
 fg_uplink_of(struct __sk_buff *skb, struct fg_counters **cnt)
@@ -86,7 +94,7 @@ fg_uplink_of(struct __sk_buff *skb, struct fg_counters **cnt)
 	if (ifindex < FG_MAX_IFINDEX)
 		up = bpf_map_lookup_elem(&fg_uplinks, &ifindex);
 	else
-		up = bpf_map_lookup_elem(&fg_uplinks_hi, &ifindex);
+		up = fg_uplink_hi(ifindex);
 	if (!up || !(up->flags & FG_UPLINK_GUARDED))
 		return NULL;
 	slot = up->slot;
