@@ -32,7 +32,6 @@ struct fg_inject {
 	struct fg_neigh *neigh;
 	size_t nr_neigh;
 	uint64_t loaded_ns;
-	uint64_t sent;
 };
 
 static uint64_t fg_mono_ns(void)
@@ -73,11 +72,6 @@ void fg_inject_close(struct fg_inject *in)
 		mnl_socket_close(in->rt);
 	free(in->neigh);
 	free(in);
-}
-
-uint64_t fg_inject_sent(const struct fg_inject *in)
-{
-	return in->sent;
 }
 
 struct fg_neigh_attrs {
@@ -199,6 +193,5 @@ int fg_inject_send(struct fg_inject *in, int ifindex, const struct fg_seg *s)
 	if (sendto(in->fd, pkt, (size_t)len, 0, (struct sockaddr *)&sll,
 		   sizeof(sll)) != len)
 		return -errno;
-	in->sent++;
 	return 0;
 }

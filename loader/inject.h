@@ -24,7 +24,4 @@ int fg_inject_resolve(struct fg_inject *in, int family, const uint8_t *addr,
 /* Send s to s->t.daddr. ifindex 0: wherever the neighbour table puts it. */
 int fg_inject_send(struct fg_inject *in, int ifindex, const struct fg_seg *s);
 
-/* Segments sent so far (tests, status). */
-uint64_t fg_inject_sent(const struct fg_inject *in);
-
 #endif /* FG_INJECT_H */

@@ -259,33 +259,9 @@ static void fg_kick_seg(const struct fg_ct_tuple *hv, uint32_t seq,
 	s->flags = flags;
 }
 
-static enum fg_kick_state fg_kick_destroy(struct fg_kick_stats *st,
-					  const struct fg_ct_tuple *hv)
+static enum fg_kick_state fg_kick_destroy(const struct fg_ct_tuple *hv)
 {
-	int rc = fg_sockdiag_destroy(hv);
-
-	if (st && rc)
-		st->destroy_err = rc;
-	return rc ? FG_KICK_FAILED : FG_KICK_DESTROYED;
-}
-
-int fg_kick_one(struct fg_kick *k, const struct fg_ct_tuple *hv,
-		uint32_t rcv_nxt, int ifindex, enum fg_kick_state *state)
-{
-	struct fg_seg s;
-	int rc;
-
-	fg_kick_load_local(k);
-	if (fg_kick_is_local(k, hv)) {
-		*state = fg_kick_destroy(NULL, hv);
-		return 0;
-	}
-	fg_kick_seg(hv, rcv_nxt, 0, FG_TCP_RST, &s);
-	rc = fg_inject_send(k->inj, ifindex, &s);
-	*state = rc == -ENOENT ? FG_KICK_UNRESOLVED
-		 : rc	       ? FG_KICK_FAILED
-			       : FG_KICK_RESET;
-	return rc == -ENOENT ? 0 : rc;
+	return fg_sockdiag_destroy(hv) ? FG_KICK_FAILED : FG_KICK_DESTROYED;
 }
 
 /* Open addressing over the flows, keyed by the host's address and port
@@ -413,7 +389,7 @@ static size_t fg_kick_provoke(struct fg_kick *k, struct fg_kick_flow *f,
 		if (f[i].state != FG_KICK_PENDING)
 			continue;
 		if (f[i].local) {
-			f[i].state = fg_kick_destroy(st, &f[i].hv);
+			f[i].state = fg_kick_destroy(&f[i].hv);
 			*(f[i].state == FG_KICK_DESTROYED ? &st->destroyed
 							  : &st->failed) += 1;
 			continue;

@@ -4,10 +4,10 @@
  * unknown segments silently: the LAN host gets a RST as if from its peer
  * with exactly its RCV.NXT as sequence number (RFC 5961 accepts only that).
  *
- * RCV.NXT is the ACK field of the host's own segments: a flagged packet
- * carries it; for a whole uplink at `disconnected`, every host is provoked
- * at once with an out-of-window pure ACK, which it answers with a
- * duplicate ACK, and each answer is turned into its RST. The router's own
+ * RCV.NXT is the ACK field of the host's own segments: every host is
+ * provoked at once with an out-of-window pure ACK, which it answers with a
+ * duplicate ACK, and each answer is turned into its RST (a flagged
+ * packet's own ACK field is the fallback for a host that does not answer). The router's own
  * sockets are destroyed through sock_diag instead.
  */
 #ifndef FG_KICK_H
@@ -43,7 +43,6 @@ struct fg_kick_flow {
 struct fg_kick_stats {
 	size_t flows, provoked, answered, reset, destroyed, unresolved, failed;
 	size_t guessed;
-	int destroy_err; /* last sock_diag error (-EOPNOTSUPP: no DESTROY) */
 };
 
 int fg_kick_open(struct fg_kick **out);
@@ -54,10 +53,6 @@ void fg_kick_close(struct fg_kick *k);
  * neighbour, else (a remote connecting in, routed IPv6) the reply source. */
 void fg_kick_host_view(struct fg_kick *k, const struct fg_ct_entry *e,
 		       struct fg_ct_tuple *hv);
-
-/* One flagged packet's flow: rcv_nxt is the packet's ACK field. */
-int fg_kick_one(struct fg_kick *k, const struct fg_ct_tuple *hv,
-		uint32_t rcv_nxt, int ifindex, enum fg_kick_state *state);
 
 /* A batch: provoke every PENDING flow, collect answers for up to wait_ms
  * (less when all answered), reset those who answered. A flow with a guess

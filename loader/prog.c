@@ -206,19 +206,6 @@ int fg_prog_detach(int ifindex)
 	return bpf_tc_detach(&hook, &opts);
 }
 
-int fg_prog_attached(int ifindex)
-{
-	struct bpf_tc_hook hook;
-	struct bpf_tc_opts opts;
-	int err;
-
-	fg_tc_ids(&hook, &opts, ifindex);
-	err = bpf_tc_query(&hook, &opts);
-	if (err == -ENOENT || err == -EINVAL)
-		return 0;
-	return err ? err : 1;
-}
-
 int fg_prog_pin_dir_prepare(const char *pin_dir, char *err, size_t errlen)
 {
 	struct statfs st;

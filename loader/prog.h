@@ -38,8 +38,6 @@ int fg_prog_map_fd(const struct fg_prog *p, const char *name);
 /* clsact egress, fixed handle/priority: idempotent, other filters kept. */
 int fg_prog_attach(const struct fg_prog *p, int ifindex);
 int fg_prog_detach(int ifindex);
-/* 1 if our filter is on ifindex's egress, 0 if not, -errno on error. */
-int fg_prog_attached(int ifindex);
 
 /* Make the pin dir (its parent must be on a bpffs): 1 if it was made
  * now, 0 if it was there, -errno. */

@@ -88,11 +88,3 @@ int fg_reap_finish(struct fg_ct *ct, int monitor, struct fg_reap *r)
 	r->err = err;
 	return err;
 }
-
-int fg_reap_event(struct fg_ct *ct, const struct fg_event *ev, uint32_t mask,
-		  int monitor, struct fg_reap *out)
-{
-	int err = fg_reap_check(ct, ev, mask, out);
-
-	return err ? err : fg_reap_finish(ct, monitor, out);
-}

@@ -27,11 +27,9 @@ struct fg_reap {
 	struct fg_ct_entry entry; /* valid unless GONE or ERROR */
 };
 
-int fg_reap_event(struct fg_ct *ct, const struct fg_event *ev, uint32_t mask,
-		  int monitor, struct fg_reap *out);
-
-/* The same in two steps, so that work can happen between the check (the
- * entry still carries the flagged mark: FG_REAP_STALE) and the delete. */
+/* Two steps, so that work (the client reset) can happen between the check
+ * (the entry still carries the flagged mark: FG_REAP_STALE) and the
+ * delete by id (monitor: no delete). */
 int fg_reap_check(struct fg_ct *ct, const struct fg_event *ev, uint32_t mask,
 		  struct fg_reap *out);
 int fg_reap_finish(struct fg_ct *ct, int monitor, struct fg_reap *r);

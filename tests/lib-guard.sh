@@ -4,6 +4,7 @@
 # tests/lib-guard.sh - the flowguard service on the drill's router, for the
 # test files that need it (source it after tests/lib.sh; it defines no
 # test_* function and creates nothing when sourced).
+#   guard_run [run options]     the service with exactly these options
 #   guard_start [run options]   the service, uplinks wan1 (0x100 on wan1)
 #                               and wan2 (0x200 on wan2); GUARD_SOCK (set it
 #                               before to choose the socket), GUARD_LOG,
@@ -19,10 +20,10 @@
 
 FG_CTFILL=$FG_BUILD/tests/tools/fg_ctfill
 
-# guard_start [run options]: the service on the router, uplinks wan1/wan2.
-# Waits for its "guarding" line (a new one: the log may hold an earlier
-# instance's).
-guard_start()
+# guard_run [run options]: the service on the router with exactly the
+# options given (pin dir and socket added). Waits for its "guarding" line
+# (a new one: the log may hold an earlier instance's).
+guard_run()
 {
 	local from
 	fg_pin_dir >/dev/null
@@ -30,12 +31,18 @@ guard_start()
 	GUARD_LOG=$FG_TMP/flowguard.log
 	from=$(drill_log_mark "$GUARD_LOG")
 	drill_bg router "$FG_BIN" run --pin-dir "$FG_PIN_DIR" \
-		--socket "$GUARD_SOCK" \
-		-u "wan1:$DRILL_WAN1_DEV:$DRILL_MARK1" \
-		-u "wan2:$DRILL_WAN2_DEV:$DRILL_MARK2" "$@" >>"$GUARD_LOG" 2>&1
+		--socket "$GUARD_SOCK" "$@" >>"$GUARD_LOG" 2>&1
 	GUARD_PID=$FG_LAST_PID
-	fg_on_failure cat "$GUARD_LOG"
+	fg_on_failure "grep -v libbpf: '$GUARD_LOG'"
 	drill_wait_log "$GUARD_LOG" "guarding " 5000 "$from" >/dev/null
+}
+
+# guard_start [run options]: guard_run with the drill's uplinks wan1
+# (0x100 on wan1) and wan2 (0x200 on wan2).
+guard_start()
+{
+	guard_run -u "wan1:$DRILL_WAN1_DEV:$DRILL_MARK1" \
+		-u "wan2:$DRILL_WAN2_DEV:$DRILL_MARK2" "$@"
 }
 
 # guard_stop: SIGTERM, and the service must exit 0.

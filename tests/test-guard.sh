@@ -167,13 +167,7 @@ test_two_marks_one_device()
 	drill_client_start a "$DRILL_CLIENT_A_IP4"
 	drill_wait_echo a "$DRILL_WAN1_IP4" >/dev/null
 	la=$(drill_client_log a)
-	fg_pin_dir >/dev/null
-	GUARD_SOCK=$FG_TMP/fg.sock GUARD_LOG=$FG_TMP/flowguard.log
-	drill_bg router "$FG_BIN" run --pin-dir "$FG_PIN_DIR" --socket "$GUARD_SOCK" \
-		-u "wan1:$DRILL_WAN1_DEV:0x100" -u "wan2:$DRILL_WAN2_DEV:0x200" \
-		-u "wan2_6:$DRILL_WAN2_DEV:0x300" >>"$GUARD_LOG" 2>&1
-	GUARD_PID=$FG_LAST_PID
-	drill_wait_log "$GUARD_LOG" "guarding " 5000 >/dev/null
+	guard_start -u "wan2_6:$DRILL_WAN2_DEV:0x300"
 	guard_status | grep -q "uplink wan2_6: device $DRILL_WAN2_DEV mark 0x300 up" ||
 		fg_fail "status: $(guard_status)"
 	from_a=$(drill_log_mark "$la")

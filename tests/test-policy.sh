@@ -42,22 +42,10 @@ nstat_client()
 		awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print "missing" }'
 }
 
-# svc_start [run options]: the service on the router with exactly the
-# options given (no default uplinks, unlike guard_start) and -v (the
-# outcomes other than "deleted" and "seen" are logged at debug level).
-svc_start()
-{
-	local from
-	fg_pin_dir >/dev/null
-	GUARD_SOCK=${GUARD_SOCK:-$FG_TMP/fg.sock}
-	GUARD_LOG=$FG_TMP/flowguard.log
-	from=$(drill_log_mark "$GUARD_LOG")
-	drill_bg router "$FG_BIN" run --pin-dir "$FG_PIN_DIR" \
-		--socket "$GUARD_SOCK" -v "$@" >>"$GUARD_LOG" 2>&1
-	GUARD_PID=$FG_LAST_PID
-	fg_on_failure "grep -v libbpf: '$GUARD_LOG'"
-	drill_wait_log "$GUARD_LOG" "guarding " 5000 "$from" >/dev/null
-}
+# svc_start [run options]: the service with exactly the options given (no
+# default uplinks, unlike guard_start) and -v (the outcomes other than
+# "deleted" and "seen" are logged at debug level).
+svc_start() { guard_run -v "$@"; }
 
 # conf_file NAME TEXT: a UCI file under FG_TMP; prints its path.
 conf_file()

@@ -110,19 +110,7 @@ remote_mode()
 {
 	[[ $1 == "$REMOTE_MODE" ]] && return 0
 	if [[ $1 == silent ]]; then
-		if declare -F _drill_remote_nft >/dev/null; then
-			_drill_remote_nft
-		else
-			drill_exec remote nft -f - <<'EOF'
-table inet fgremote {
-	counter silent_drops { }
-	chain input { type filter hook input priority 0; policy accept;
-		ct state invalid counter name "silent_drops" drop
-		meta l4proto tcp tcp flags & (fin|syn|rst|ack) != syn ct state new counter name "silent_drops" drop
-	}
-}
-EOF
-		fi || return 1
+		_drill_remote_nft || return 1
 	else
 		drill_exec remote nft delete table inet fgremote || return 1
 	fi

@@ -51,6 +51,8 @@
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 
+#include "mark.h"
+
 #define MAX_PROGS 64
 
 struct prog {
@@ -72,16 +74,14 @@ static void usage(void)
 	exit(2);
 }
 
+/* The project's strict number parser, then the range. */
 static long parse_num(const char *s, long min, long max)
 {
-	char *end;
-	long v;
+	uint32_t v;
 
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || end == s || *end || v < min || v > max)
+	if (fg_mark_parse_u32(s, &v) || (long)v < min || (long)v > max)
 		usage();
-	return v;
+	return (long)v;
 }
 
 static long long mono_us(void)

@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mark.h"
+
 #define MAX_FLOWS 60000
 
 static void usage(void)
@@ -39,16 +41,14 @@ static void usage(void)
 	exit(2);
 }
 
+/* The project's strict number parser, then the range. */
 static long parse_num(const char *s, long min, long max)
 {
-	char *end;
-	long v;
+	uint32_t v;
 
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || end == s || *end || v < min || v > max)
+	if (fg_mark_parse_u32(s, &v) || (long)v < min || (long)v > max)
 		usage();
-	return v;
+	return (long)v;
 }
 
 /* ADDR, PORT -> sockaddr of ADDR's family; 0 or -1 */
