@@ -43,11 +43,14 @@ struct fg_ct {
 	char *tx;
 };
 
-/* What one request waits for: answers numbered lo..hi. */
+/* What one request (or batch) waits for: answers numbered lo..hi. */
 struct ct_rx {
 	uint32_t lo, hi;
-	int (*cb)(const struct nlmsghdr *nlh, void *arg);
+	/* idx: base + the answer's position in lo..hi */
+	int (*cb)(const struct nlmsghdr *nlh, size_t idx, void *arg);
 	void *arg;
+	int *res;      /* per message (NULL: not kept): res[base + seq - lo] */
+	size_t base;
 	int err;       /* first error */
 	size_t nerr;   /* errors from the kernel */
 	int stopped;   /* cb said stop: the rest is read and dropped */
@@ -238,14 +241,25 @@ static void ct_rx_fail(struct ct_rx *rx, int err)
 	rx->nerr++;
 }
 
+static size_t ct_rx_idx(const struct ct_rx *rx, const struct nlmsghdr *nlh)
+{
+	return rx->base + (uint32_t)(nlh->nlmsg_seq - rx->lo);
+}
+
 static void ct_rx_error(struct ct_rx *rx, const struct nlmsghdr *nlh)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	int err = 0;
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
-		ct_rx_fail(rx, -EBADMSG);
+		err = -EBADMSG;
 	else if (e->error)
-		ct_rx_fail(rx, e->error < 0 ? e->error : -e->error);
+		err = e->error < 0 ? e->error : -e->error;
+	if (err) {
+		ct_rx_fail(rx, err);
+		if (rx->res)
+			rx->res[ct_rx_idx(rx, nlh)] = err;
+	}
 	if (nlh->nlmsg_seq == rx->hi)
 		rx->done = 1;
 }
@@ -275,7 +289,7 @@ static void ct_rx_msg(struct ct_rx *rx, const struct nlmsghdr *nlh)
 	if (nlh->nlmsg_type >> 8 != NFNL_SUBSYS_CTNETLINK || !rx->cb ||
 	    rx->stopped)
 		return;
-	ret = rx->cb(nlh, rx->arg);
+	ret = rx->cb(nlh, ct_rx_idx(rx, nlh), rx->arg);
 	if (ret < 0 && !rx->err)
 		rx->err = ret;
 	if (ret)
@@ -545,71 +559,182 @@ static int ct_parse_entry(const struct nlmsghdr *nlh, struct fg_ct_entry *e)
 	return 0;
 }
 
-/* ---- get, delete, flush ---- */
+/* ---- batches: get, delete, create ---- */
+
+#define CT_PENDING 1 /* res[] of a message with no answer yet */
+
+/* n messages of one kind, as many per sendmsg() as fit. Only the last of
+ * each sendmsg() asks for an ACK: the kernel answers every message in
+ * order and reports every error, so that ACK ends the batch, and a message
+ * without an answer of its own succeeded. */
+struct ct_many {
+	size_t n;
+	int *res;  /* n results: 0 or -errno */
+	int quiet; /* result of a message the kernel did not answer */
+	/* builds message i into buf (CT_MSG_MAX bytes) */
+	struct nlmsghdr *(*put)(char *buf, size_t i, uint32_t seq,
+				const void *arg);
+	const void *put_arg;
+	int (*cb)(const struct nlmsghdr *nlh, size_t idx, void *arg);
+	void *cb_arg;
+};
+
+/* 0 when every message was answered (res[] says how), else the socket
+ * error that cut the batch short (also in res[] of the unanswered). */
+static int ct_many_run(struct fg_ct *ct, const struct ct_many *m)
+{
+	struct nlmsghdr *nlh = NULL;
+	size_t done = 0, i, off;
+	int err = 0;
+
+	for (i = 0; i < m->n; i++)
+		m->res[i] = CT_PENDING;
+	while (done < m->n) {
+		struct ct_rx rx = { .cb = m->cb, .arg = m->cb_arg,
+				    .res = m->res, .base = done };
+
+		rx.lo = ct->seq + 1;
+		for (i = done, off = 0; i < m->n && i - done < CT_BATCH_MAX &&
+					off + CT_MSG_MAX <= CT_TX_BUF; i++) {
+			nlh = m->put(ct->tx + off, i, ct_next_seq(ct),
+				     m->put_arg);
+			off += nlh->nlmsg_len;
+		}
+		nlh->nlmsg_flags |= NLM_F_ACK;
+		rx.hi = ct->seq;
+		err = ct_exchange(ct, off, (uint32_t)(i - done), &rx);
+		if (!rx.done) {
+			err = err ? err : -EIO;
+			break;
+		}
+		err = 0;
+		done = i;
+	}
+	for (i = 0; i < m->n; i++)
+		if (m->res[i] == CT_PENDING)
+			m->res[i] = i < done ? m->quiet : err;
+	return err;
+}
+
+/* Runs m unless a request was bad (-EINVAL, nothing sent) or there is
+ * no socket; m->res is filled in every case (when there is one). */
+static int ct_many_checked(struct fg_ct *ct, const struct ct_many *m, int bad)
+{
+	size_t i;
+	int err;
+
+	if (!m->n)
+		return 0;
+	if (!m->res)
+		return -EINVAL;
+	err = bad ? -EINVAL : ct_ready(ct);
+	if (!err)
+		return ct_many_run(ct, m);
+	for (i = 0; i < m->n; i++)
+		m->res[i] = err;
+	return err;
+}
+
+static int ct_get_valid(const struct fg_ct_query *q)
+{
+	return ct_family_ok(q->t.family) &&
+	       (q->dir == FG_CT_ORIG || q->dir == FG_CT_REPLY);
+}
+
+static struct nlmsghdr *ct_put_get(char *buf, size_t i, uint32_t seq,
+				   const void *arg)
+{
+	const struct fg_ct_query *q = (const struct fg_ct_query *)arg + i;
+	struct nlmsghdr *nlh;
+
+	nlh = ct_msg(buf, IPCTNL_MSG_CT_GET, 0, q->t.family, NFNETLINK_V0,
+		     seq);
+	ct_put_tuple(nlh, q->dir == FG_CT_ORIG ? CTA_TUPLE_ORIG :
+						 CTA_TUPLE_REPLY, &q->t);
+	if (q->zone)
+		mnl_attr_put_u16(nlh, CTA_ZONE, htons(q->zone));
+	return nlh;
+}
 
 struct ct_get_ctx {
 	struct fg_ct_entry *out;
-	int found;
+	int *res;
 };
 
-static int ct_get_cb(const struct nlmsghdr *nlh, void *arg)
+static int ct_get_cb(const struct nlmsghdr *nlh, size_t idx, void *arg)
 {
 	struct ct_get_ctx *g = arg;
-	int err;
 
-	err = ct_parse_entry(nlh, g->out);
-	if (!err)
-		g->found = 1;
-	return err;
+	/* a bad answer spoils that one lookup, not the batch */
+	g->res[idx] = ct_parse_entry(nlh, &g->out[idx]);
+	return 0;
+}
+
+int fg_ct_get_many(struct fg_ct *ct, const struct fg_ct_query *q, size_t n,
+		   struct fg_ct_entry *out, int *res)
+{
+	struct ct_get_ctx g = { .out = out, .res = res };
+	struct ct_many m = { .n = n, .res = res, .quiet = -EBADMSG,
+			     .put = ct_put_get, .put_arg = q,
+			     .cb = ct_get_cb, .cb_arg = &g };
+	size_t i;
+	int bad = !q || !out;
+
+	for (i = 0; i < n && !bad; i++)
+		bad = !ct_get_valid(&q[i]);
+	return ct_many_checked(ct, &m, bad);
 }
 
 int fg_ct_get(struct fg_ct *ct, const struct fg_ct_tuple *t,
 	      enum fg_ct_tuple_dir dir, uint16_t zone, struct fg_ct_entry *out)
 {
-	struct ct_get_ctx g = { .out = out };
-	struct ct_rx rx = { .cb = ct_get_cb, .arg = &g };
-	struct nlmsghdr *nlh;
-	int err;
+	struct fg_ct_query q = { .dir = dir, .zone = zone };
+	int res, err;
 
-	if (!t || !out || !ct_family_ok(t->family) ||
-	    (dir != FG_CT_ORIG && dir != FG_CT_REPLY))
+	if (!t)
 		return -EINVAL;
-	err = ct_ready(ct);
-	if (err)
-		return err;
-	rx.lo = rx.hi = ct_next_seq(ct);
-	nlh = ct_msg(ct->tx, IPCTNL_MSG_CT_GET, NLM_F_ACK, t->family,
-		     NFNETLINK_V0, rx.hi);
-	ct_put_tuple(nlh, dir == FG_CT_ORIG ? CTA_TUPLE_ORIG : CTA_TUPLE_REPLY,
-		     t);
-	if (zone)
-		mnl_attr_put_u16(nlh, CTA_ZONE, htons(zone));
-	err = ct_exchange(ct, nlh->nlmsg_len, 1, &rx);
-	if (!err && !g.found)
-		err = -EBADMSG; /* an ACK without the entry */
-	return err;
+	q.t = *t;
+	err = fg_ct_get_many(ct, &q, 1, out, &res);
+	return err ? err : res;
 }
 
-int fg_ct_delete_entry(struct fg_ct *ct, const struct fg_ct_entry *e)
+static struct nlmsghdr *ct_put_delete(char *buf, size_t i, uint32_t seq,
+				      const void *arg)
 {
-	struct ct_rx rx = { 0 };
+	const struct fg_ct_entry *e = (const struct fg_ct_entry *)arg + i;
 	struct nlmsghdr *nlh;
-	int err;
 
-	if (!e || !ct_family_ok(e->orig.family))
-		return -EINVAL;
-	err = ct_ready(ct);
-	if (err)
-		return err;
-	rx.lo = rx.hi = ct_next_seq(ct);
-	nlh = ct_msg(ct->tx, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, e->orig.family,
-		     NFNETLINK_V0, rx.hi);
+	nlh = ct_msg(buf, IPCTNL_MSG_CT_DELETE, 0, e->orig.family,
+		     NFNETLINK_V0, seq);
 	ct_put_tuple(nlh, CTA_TUPLE_ORIG, &e->orig);
 	if (e->zone)
 		mnl_attr_put_u16(nlh, CTA_ZONE, htons(e->zone));
 	mnl_attr_put_u32(nlh, CTA_ID, htonl(e->id));
-	return ct_exchange(ct, nlh->nlmsg_len, 1, &rx);
+	return nlh;
 }
+
+int fg_ct_delete_many(struct fg_ct *ct, const struct fg_ct_entry *e, size_t n,
+		      int *res)
+{
+	struct ct_many m = { .n = n, .res = res, .put = ct_put_delete,
+			     .put_arg = e };
+	size_t i;
+	int bad = !e;
+
+	for (i = 0; i < n && !bad; i++)
+		bad = !ct_family_ok(e[i].orig.family);
+	return ct_many_checked(ct, &m, bad);
+}
+
+int fg_ct_delete_entry(struct fg_ct *ct, const struct fg_ct_entry *e)
+{
+	int res, err;
+
+	err = fg_ct_delete_many(ct, e, 1, &res);
+	return err ? err : res;
+}
+
+/* ---- flush ---- */
 
 static int ct_filter_ok(uint8_t family, uint32_t mark, uint32_t mask)
 {
@@ -651,12 +776,13 @@ struct ct_dump_ctx {
 	void *arg;
 };
 
-static int ct_dump_cb(const struct nlmsghdr *nlh, void *arg)
+static int ct_dump_cb(const struct nlmsghdr *nlh, size_t idx, void *arg)
 {
 	struct ct_dump_ctx *d = arg;
 	struct fg_ct_entry e;
 	int err;
 
+	(void)idx;
 	err = ct_parse_entry(nlh, &e);
 	if (err)
 		return err;
@@ -750,64 +876,58 @@ static int ct_entry_ok(const struct fg_ct_entry *e)
 	       e->reply.l4proto == e->orig.l4proto;
 }
 
-/* One sendmsg() of up to CT_BATCH_MAX NEW messages; only the last asks
- * for an ACK (errors always come back), so its answer ends the batch. */
-static int ct_create_batch(struct fg_ct *ct, const struct fg_ct_entry *e,
-			   size_t n, uint32_t timeout_s, size_t *took,
-			   size_t *nerr)
-{
-	struct ct_rx rx = { 0 };
-	struct nlmsghdr *nlh = NULL;
-	size_t off = 0, i;
-	int err;
+struct ct_create_arg {
+	const struct fg_ct_entry *e;
+	uint32_t timeout_s;
+};
 
-	rx.lo = ct->seq + 1;
-	for (i = 0; i < n && i < CT_BATCH_MAX &&
-		    off + CT_MSG_MAX <= CT_TX_BUF; i++) {
-		nlh = ct_msg(ct->tx + off, IPCTNL_MSG_CT_NEW,
-			     NLM_F_CREATE | NLM_F_EXCL, e[i].orig.family,
-			     NFNETLINK_V0, ct_next_seq(ct));
-		ct_put_new(nlh, &e[i], timeout_s);
-		off += nlh->nlmsg_len;
-	}
-	if (!nlh)
-		return -EINVAL; /* n == 0 */
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	rx.hi = ct->seq;
-	*took = i;
-	err = ct_exchange(ct, off, (uint32_t)i, &rx);
-	*nerr = rx.nerr;
-	return err;
+static struct nlmsghdr *ct_put_create(char *buf, size_t i, uint32_t seq,
+				      const void *arg)
+{
+	const struct ct_create_arg *a = arg;
+	struct nlmsghdr *nlh;
+
+	nlh = ct_msg(buf, IPCTNL_MSG_CT_NEW, NLM_F_CREATE | NLM_F_EXCL,
+		     a->e[i].orig.family, NFNETLINK_V0, seq);
+	ct_put_new(nlh, &a->e[i], a->timeout_s);
+	return nlh;
 }
 
 int fg_ct_create_many(struct fg_ct *ct, const struct fg_ct_entry *e, size_t n,
 		      uint32_t timeout_s, size_t *failed)
 {
-	size_t done = 0, took = 0, nerr = 0, batch_nerr, i;
+	struct ct_create_arg a = { .e = e, .timeout_s = timeout_s };
+	struct ct_many m = { .n = n, .put = ct_put_create, .put_arg = &a };
+	size_t nerr = 0, i;
 	int err, first = 0;
 
 	if (failed)
 		*failed = 0;
 	if ((!e && n) || !timeout_s)
 		return -EINVAL;
+	if (!n)
+		return 0;
 	for (i = 0; i < n; i++)
 		if (!ct_entry_ok(&e[i]))
 			return -EINVAL;
 	err = ct_ready(ct);
 	if (err)
 		return err;
-	for (; done < n; done += took) {
-		err = ct_create_batch(ct, e + done, n - done, timeout_s,
-				      &took, &batch_nerr);
-		nerr += batch_nerr;
-		if (err && !first)
-			first = err;
-		if (err && !batch_nerr)
-			break; /* a socket error, not a refused entry */
+	m.res = calloc(n, sizeof(*m.res));
+	if (!m.res)
+		return -ENOMEM;
+	err = ct_many_run(ct, &m);
+	for (i = 0; i < n; i++) {
+		if (!m.res[i])
+			continue;
+		nerr++;
+		if (!first)
+			first = m.res[i];
 	}
+	free(m.res);
 	if (failed)
 		*failed = nerr;
-	return first;
+	return err ? err : first;
 }
 
 int fg_ct_create(struct fg_ct *ct, const struct fg_ct_entry *e,

@@ -56,9 +56,27 @@ int fg_ct_open(struct fg_ct **out);
 void fg_ct_close(struct fg_ct *ct); /* accepts NULL */
 
 /* Look one entry up by its original or reply tuple (in that zone);
- * -ENOENT if there is none. */
+ * -ENOENT if there is none. The kernel matches the tuple against both
+ * directions of every entry, whatever dir says: dir only names the
+ * attribute that carries it. */
 int fg_ct_get(struct fg_ct *ct, const struct fg_ct_tuple *t,
 	      enum fg_ct_tuple_dir dir, uint16_t zone, struct fg_ct_entry *out);
+
+/* One lookup of a batch. */
+struct fg_ct_query {
+	struct fg_ct_tuple t;
+	enum fg_ct_tuple_dir dir;
+	uint16_t zone;
+};
+
+/* n lookups, as many per sendmsg() as fit (one syscall each way for a
+ * drain round of events instead of two per event): res[i] is 0 with out[i]
+ * filled, or -errno (-ENOENT: no such entry). Returns 0 when every lookup
+ * was answered, else the socket error that cut the batch short (that error
+ * is in res[] of the lookups left unanswered); -EINVAL, nothing sent, for
+ * a bad query. res[] is filled in every case. */
+int fg_ct_get_many(struct fg_ct *ct, const struct fg_ct_query *q, size_t n,
+		   struct fg_ct_entry *out, int *res);
 
 /* Delete by e->orig + e->zone + e->id: -ENOENT if the entry is gone, or if
  * the entry now under that tuple has another id. CAVEAT: the kernel's id is
@@ -67,6 +85,11 @@ int fg_ct_get(struct fg_ct *ct, const struct fg_ct_tuple *t,
  * in the freed slab object and gets the SAME id (every time, on 6.18 here):
  * the id only catches a replacement built elsewhere in memory. */
 int fg_ct_delete_entry(struct fg_ct *ct, const struct fg_ct_entry *e);
+
+/* The same for n entries, batched as fg_ct_get_many(): res[i] is 0 or
+ * -errno per entry, the return value as there. */
+int fg_ct_delete_many(struct fg_ct *ct, const struct fg_ct_entry *e, size_t n,
+		      int *res);
 
 /* One kernel-side delete of every entry with (ctmark & mask) == mark, in
  * every zone. family AF_UNSPEC = IPv4 and IPv6 (sent as nfgenmsg version
@@ -97,9 +120,10 @@ int fg_ct_count(struct fg_ct *ct, uint8_t family, uint32_t mark, uint32_t mask,
 int fg_ct_create(struct fg_ct *ct, const struct fg_ct_entry *e,
 		 uint32_t timeout_s);
 
-/* The same for n entries, many messages per sendmsg(). The kernel handles
+/* The same for n entries, batched as fg_ct_get_many(). The kernel handles
  * every message even after one fails: the first error is returned and
- * *failed (may be NULL) counts the failures. */
+ * *failed (may be NULL) counts the failures (entries left unanswered by a
+ * socket error included). */
 int fg_ct_create_many(struct fg_ct *ct, const struct fg_ct_entry *e, size_t n,
 		      uint32_t timeout_s, size_t *failed);
 

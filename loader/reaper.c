@@ -2,7 +2,8 @@
 /*
  * reaper.c - get, check, delete by id: the kernel refuses a delete whose
  * CTA_ID no longer matches, so a flow re-created (with a new mark) between
- * the event and the delete is never touched.
+ * the event and the delete is never touched. Events come in drain rounds;
+ * each step is one batched netlink request per round, not one per event.
  */
 #include <errno.h>
 #include <string.h>
@@ -29,62 +30,101 @@ const char *fg_reap_outcome_name(enum fg_reap_outcome o)
  * The ct guard reports the entry's original tuple. The skbmark guard only
  * has the packet as it left, after NAT: an original-direction packet is
  * the inverse of the entry's reply tuple, a reply-direction one (a port
- * forward's answer) the inverse of its original tuple.
+ * forward's answer) the inverse of its original tuple. One lookup serves
+ * both: the kernel's lookup by tuple matches either direction of an
+ * entry, whichever attribute carries the tuple.
  */
-static int fg_reap_find(struct fg_ct *ct, const struct fg_event *ev,
-			struct fg_ct_entry *e)
+static void fg_reap_query(const struct fg_event *ev, struct fg_ct_query *q)
 {
-	struct fg_ct_tuple t;
-	int err;
-
-	fg_event_tuple(ev, &t);
+	memset(q, 0, sizeof(*q));
+	fg_event_tuple(ev, &q->t);
+	q->zone = ev->zone;
+	q->dir = FG_CT_ORIG;
 	if (ev->source == FG_SRC_CT)
-		return fg_ct_get(ct, &t, FG_CT_ORIG, ev->zone, e);
-	fg_tuple_invert(&t, &t);
-	err = fg_ct_get(ct, &t, FG_CT_REPLY, ev->zone, e);
-	if (err == -ENOENT)
-		err = fg_ct_get(ct, &t, FG_CT_ORIG, ev->zone, e);
-	return err;
+		return;
+	fg_tuple_invert(&q->t, &q->t);
+	q->dir = FG_CT_REPLY;
 }
 
-int fg_reap_check(struct fg_ct *ct, const struct fg_event *ev, uint32_t mask,
-		  struct fg_reap *out)
+static void fg_reap_outcome(const struct fg_event *ev, uint32_t mask, int res,
+			    struct fg_reap *r)
 {
-	int err;
-
-	memset(out, 0, sizeof(*out));
-	err = fg_reap_find(ct, ev, &out->entry);
-	if (err == -ENOENT) {
-		out->outcome = FG_REAP_GONE;
-		return 0;
+	if (res == -ENOENT) {
+		r->outcome = FG_REAP_GONE;
+	} else if (res) {
+		r->outcome = FG_REAP_ERROR;
+		r->err = res;
+	} else {
+		r->outcome = (r->entry.mark & mask) == (ev->mark & mask)
+				     ? FG_REAP_STALE
+				     : FG_REAP_REMARKED;
 	}
-	if (err) {
-		out->outcome = FG_REAP_ERROR;
-		out->err = err;
-		return err;
-	}
-	out->outcome = (out->entry.mark & mask) == (ev->mark & mask)
-			       ? FG_REAP_STALE
-			       : FG_REAP_REMARKED;
-	return 0;
 }
 
-int fg_reap_finish(struct fg_ct *ct, int monitor, struct fg_reap *r)
+/* At most FG_REAP_BATCH: one batched lookup. */
+static void fg_reap_check_batch(struct fg_ct *ct, const struct fg_event *ev,
+				size_t n, uint32_t mask, struct fg_reap *out)
 {
-	int err;
+	struct fg_ct_query q[FG_REAP_BATCH];
+	struct fg_ct_entry e[FG_REAP_BATCH];
+	int res[FG_REAP_BATCH];
+	size_t i;
 
-	if (r->outcome != FG_REAP_STALE)
-		return 0;
-	if (monitor) {
-		r->outcome = FG_REAP_MONITORED;
-		return 0;
+	memset(out, 0, n * sizeof(*out));
+	for (i = 0; i < n; i++)
+		fg_reap_query(&ev[i], &q[i]);
+	fg_ct_get_many(ct, q, n, e, res);
+	for (i = 0; i < n; i++) {
+		if (!res[i])
+			out[i].entry = e[i];
+		fg_reap_outcome(&ev[i], mask, res[i], &out[i]);
 	}
-	err = fg_ct_delete_entry(ct, &r->entry);
-	if (err == -ENOENT) {
-		r->outcome = FG_REAP_RACED;
-		return 0;
+}
+
+void fg_reap_check(struct fg_ct *ct, const struct fg_event *ev, size_t n,
+		   uint32_t mask, struct fg_reap *out)
+{
+	size_t done, k;
+
+	for (done = 0; done < n; done += k) {
+		k = n - done < FG_REAP_BATCH ? n - done : FG_REAP_BATCH;
+		fg_reap_check_batch(ct, ev + done, k, mask, out + done);
 	}
-	r->outcome = err ? FG_REAP_ERROR : FG_REAP_DELETED;
-	r->err = err;
-	return err;
+}
+
+static void fg_reap_finish_batch(struct fg_ct *ct, struct fg_reap *r, size_t n)
+{
+	struct fg_ct_entry e[FG_REAP_BATCH];
+	size_t idx[FG_REAP_BATCH], i, k = 0;
+	int res[FG_REAP_BATCH];
+
+	for (i = 0; i < n; i++) {
+		if (r[i].outcome != FG_REAP_STALE)
+			continue;
+		e[k] = r[i].entry;
+		idx[k++] = i;
+	}
+	fg_ct_delete_many(ct, e, k, res);
+	for (i = 0; i < k; i++) {
+		struct fg_reap *x = &r[idx[i]];
+
+		if (res[i] == -ENOENT) {
+			x->outcome = FG_REAP_RACED;
+		} else if (res[i]) {
+			x->outcome = FG_REAP_ERROR;
+			x->err = res[i];
+		} else {
+			x->outcome = FG_REAP_DELETED;
+		}
+	}
+}
+
+void fg_reap_finish(struct fg_ct *ct, struct fg_reap *r, size_t n)
+{
+	size_t done, k;
+
+	for (done = 0; done < n; done += k) {
+		k = n - done < FG_REAP_BATCH ? n - done : FG_REAP_BATCH;
+		fg_reap_finish_batch(ct, r + done, k);
+	}
 }

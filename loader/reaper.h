@@ -27,12 +27,19 @@ struct fg_reap {
 	struct fg_ct_entry entry; /* valid unless GONE or ERROR */
 };
 
+/* Events per batched request; callers may pass any n. */
+#define FG_REAP_BATCH 64
+
 /* Two steps, so that work (the client reset) can happen between the check
  * (the entry still carries the flagged mark: FG_REAP_STALE) and the
- * delete by id (monitor: no delete). */
-int fg_reap_check(struct fg_ct *ct, const struct fg_event *ev, uint32_t mask,
-		  struct fg_reap *out);
-int fg_reap_finish(struct fg_ct *ct, int monitor, struct fg_reap *r);
+ * delete by id. fg_reap_check: n events -> n results, each STALE, GONE,
+ * REMARKED or ERROR. fg_reap_finish deletes every entry still STALE (the
+ * caller turns those it keeps, monitor policy, into MONITORED first):
+ * DELETED, RACED or ERROR. A failed request shows as ERROR in its
+ * results, never as a wider delete. */
+void fg_reap_check(struct fg_ct *ct, const struct fg_event *ev, size_t n,
+		   uint32_t mask, struct fg_reap *out);
+void fg_reap_finish(struct fg_ct *ct, struct fg_reap *r, size_t n);
 const char *fg_reap_outcome_name(enum fg_reap_outcome o);
 
 #endif /* FG_REAPER_H */

@@ -37,9 +37,11 @@
 #include "service.h"
 #include "sockdiag.h"
 #include "svc.h"
+#include "svc_log.h"
 #include "uplinks.h"
 
 #define FG_BACKLOG_LEN 8192
+#define FG_DRAIN_REFILLS 16
 #define FG_NS_PER_SEC UINT64_C(1000000000)
 
 enum fg_ep_tag { FG_EP_SIGNAL = 1, FG_EP_RINGBUF, FG_EP_CTL, FG_EP_TIMER,
@@ -158,30 +160,6 @@ static int fg_svc_on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void fg_svc_log_reap(struct fg_svc *s, const struct fg_event *ev,
-			    const struct fg_reap *r, const char *reset)
-{
-	const struct fg_iface *owner = fg_uplinks_by_mark(&s->up, ev->mark);
-	const char *dev = fg_uplinks_dev_by_ifindex(&s->up, (int)ev->ifindex);
-	/* ts_ns and our clock are both CLOCK_MONOTONIC */
-	uint64_t us = (fg_now_ns() - ev->ts_ns) / 1000;
-	enum fg_log_level lvl = FG_LOG_DEBUG;
-	char flow[256];
-
-	if (r->outcome == FG_REAP_DELETED || r->outcome == FG_REAP_MONITORED)
-		lvl = FG_LOG_INFO;
-	else if (r->outcome == FG_REAP_ERROR)
-		lvl = FG_LOG_WARN;
-	if (lvl > fg_log_level())
-		return;
-	fg_event_fmt(ev, flow, sizeof(flow));
-	fg_log(lvl, "stale flow %s of %s leaving %s: %s%s%s%s%s (%" PRIu64 " us)",
-	       flow, owner ? owner->name : "an unknown uplink", dev ? dev : "?",
-	       fg_reap_outcome_name(r->outcome), r->err ? ": " : "",
-	       r->err ? strerror(-r->err) : "", reset ? ", client " : "",
-	       reset ? reset : "", us);
-}
-
 static void fg_svc_count_reap(struct fg_svc *s, enum fg_reap_outcome o)
 {
 	uint64_t *slot[] = {
@@ -263,21 +241,22 @@ static int fg_svc_reset_wanted(struct fg_svc *s, const struct fg_event *ev,
 	       fg_svc_policy(s, ev->mark) == FG_POLICY_RESET;
 }
 
-static void fg_svc_round_add(struct fg_svc *s, struct fg_svc_round *rd)
+static void fg_svc_round_add(struct fg_svc *s, struct fg_svc_round *rd,
+			     size_t i)
 {
-	const struct fg_event *ev = &rd->ev[rd->n];
+	const struct fg_event *ev = &rd->ev[i];
 	struct fg_kick_flow *f;
 
-	rd->flow[rd->n] = -1;
-	if (!fg_svc_reset_wanted(s, ev, &rd->r[rd->n]))
+	rd->flow[i] = -1;
+	if (!fg_svc_reset_wanted(s, ev, &rd->r[i]))
 		return;
 	f = &rd->flows[rd->nr_flows];
 	memset(f, 0, sizeof(*f));
-	fg_kick_host_view(s->kick, &rd->r[rd->n].entry, &f->hv);
+	fg_kick_host_view(s->kick, &rd->r[i].entry, &f->hv);
 	f->ifindex = (int)ev->ingress_ifindex;
 	f->has_guess = 1;
 	f->guess_seq = ntohl(ev->tcp_ack);
-	rd->flow[rd->n] = (int)rd->nr_flows++;
+	rd->flow[i] = (int)rd->nr_flows++;
 }
 
 static void fg_svc_round_reset(struct fg_svc *s, struct fg_svc_round *rd)
@@ -301,41 +280,56 @@ static void fg_svc_round_reset(struct fg_svc *s, struct fg_svc_round *rd)
 	}
 }
 
-/* One round: up to FG_RESET_BATCH events the cap lets through. */
+/* One round: up to FG_RESET_BATCH events the cap lets through, one
+ * batched lookup and one batched delete for all of them. */
 static size_t fg_svc_round(struct fg_svc *s, struct fg_svc_round *rd)
 {
 	uint64_t now = fg_now_ns();
-	int monitor;
 	size_t i;
 
 	rd->n = rd->nr_flows = 0;
 	while (rd->n < FG_RESET_BATCH &&
 	       fg_backlog_take(&s->backlog, now, &rd->ev[rd->n])) {
-		fg_reap_check(s->ct, &rd->ev[rd->n], s->up.mask,
-			      &rd->r[rd->n]);
-		fg_svc_round_add(s, rd);
 		rd->n++;
 		now = fg_now_ns();
 	}
-	fg_svc_round_reset(s, rd);
-	for (i = 0; i < rd->n; i++) {
-		monitor = fg_svc_policy(s, rd->ev[i].mark) == FG_POLICY_MONITOR;
-		fg_reap_finish(s->ct, monitor, &rd->r[i]);
-		fg_svc_count_reap(s, rd->r[i].outcome);
-	}
+	if (!rd->n)
+		return 0;
+	fg_reap_check(s->ct, rd->ev, rd->n, s->up.mask, rd->r);
 	for (i = 0; i < rd->n; i++)
-		fg_svc_log_reap(s, &rd->ev[i], &rd->r[i],
-				rd->flow[i] < 0 ? NULL :
-				fg_kick_state_name(rd->flows[rd->flow[i]].state));
+		fg_svc_round_add(s, rd, i);
+	fg_svc_round_reset(s, rd);
+	for (i = 0; i < rd->n; i++)
+		if (rd->r[i].outcome == FG_REAP_STALE &&
+		    fg_svc_policy(s, rd->ev[i].mark) == FG_POLICY_MONITOR)
+			rd->r[i].outcome = FG_REAP_MONITORED;
+	fg_reap_finish(s->ct, rd->r, rd->n);
+	now = fg_now_ns();
+	for (i = 0; i < rd->n; i++) {
+		fg_svc_count_reap(s, rd->r[i].outcome);
+		fg_svc_log_add(s, &rd->ev[i], &rd->r[i],
+			       rd->flow[i] < 0 ? -1 :
+			       (int)rd->flows[rd->flow[i]].state, now);
+	}
 	return rd->n;
 }
 
+/* Rounds until nothing waits. Events that arrive meanwhile join in (a
+ * bounded number of times, so that signals and the control socket get
+ * their turn); the lines come after. */
 static void fg_svc_drain(struct fg_svc *s)
 {
 	uint64_t now, next, report;
+	int refills = 0;
 
-	while (fg_svc_round(s, s->round) == FG_RESET_BATCH)
-		;
+	for (;;) {
+		while (fg_svc_round(s, s->round) == FG_RESET_BATCH)
+			;
+		if (refills++ == FG_DRAIN_REFILLS ||
+		    ring_buffer__consume(s->rb) <= 0)
+			break;
+	}
+	fg_svc_log_flush(s);
 	now = fg_now_ns();
 	next = fg_backlog_next_ns(&s->backlog, now);
 	report = fg_svc_report_backlog(s, now);
@@ -596,6 +590,7 @@ static void fg_svc_fini(struct fg_svc *s)
 	fg_kick_close(s->kick);
 	free(s->retry);
 	free(s->round);
+	fg_svc_log_fini(s);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);
 }
@@ -612,9 +607,9 @@ int fg_service_run(const struct fg_service_opts *o)
 	int rc;
 
 	s.round = calloc(1, sizeof(*s.round));
-	rc = s.round ? fg_backlog_init(&s.backlog, FG_BACKLOG_LEN,
-				       o->conf.max_deletes, fg_now_ns())
-		     : -ENOMEM;
+	rc = s.round ? fg_svc_log_init(&s) : -ENOMEM;
+	rc = rc ?: fg_backlog_init(&s.backlog, FG_BACKLOG_LEN,
+				   o->conf.max_deletes, fg_now_ns());
 	/* devices first: a typo must not load, pin or attach anything */
 	rc = rc ?: fg_uplinks_build(&s.up, &o->conf, err, sizeof(err));
 	if (!rc) {

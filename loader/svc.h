@@ -15,6 +15,7 @@ struct fg_ct;
 struct fg_kick;
 struct fg_kick_flow;
 struct fg_svc_round;
+struct fg_svc_logrec;
 struct ring_buffer;
 
 struct fg_svc_stats {
@@ -40,6 +41,8 @@ struct fg_svc {
 	struct fg_svc_round *round; /* one drain round's events */
 	struct fg_kick_flow *retry; /* hosts that did not answer, yet */
 	size_t nr_retry;
+	struct fg_svc_logrec *logq; /* per-flow lines not written yet */
+	size_t nr_logq;
 	uint64_t last_report_ns;
 	int stop;
 	int made_pin_dir;

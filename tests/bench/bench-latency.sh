@@ -214,7 +214,8 @@ run_case()
 	st=$(drill_exec router "$FG_BIN" status --socket "$sock" 2>&1) ||
 		note "$mode/$how: status failed: $st"
 	fg_kill "$pid"
-	[[ -e $FG_PIN_DIR ]] && note "$mode/$how: the service left its pin folder"
+	[[ -n $(ls -A "$FG_PIN_DIR" 2>/dev/null) ]] &&
+		note "$mode/$how: the service left pins in $FG_PIN_DIR"
 	for dev in "$DRILL_WAN1_DEV" "$DRILL_WAN2_DEV"; do
 		if drill_exec router tc filter show dev "$dev" egress | grep -q .; then
 			note "$mode/$how: a filter is left on $dev egress after the service stopped"

@@ -18,16 +18,6 @@
 #include "ct.h"
 #include "unit.h"
 
-#define CHECK_ERR(a, b)                                                     \
-	do {                                                                \
-		long long _a = (a), _b = (b);                               \
-		if (_a != _b) {                                             \
-			printf("  check failed: %s:%d: %s == %s (%lld != %lld)\n", \
-			       __FILE__, __LINE__, #a, #b, _a, _b);         \
-			unit_failed_checks++;                               \
-		}                                                           \
-	} while (0)
-
 #define TIMEOUT_S 600
 #define MASK 0x3f00u
 #define DEAD 0x100u
@@ -49,11 +39,11 @@ static struct fg_ct *setup(void)
 	int err;
 
 	err = unshare(CLONE_NEWNET) ? -errno : 0;
-	CHECK_ERR(err, 0);
+	CHECK_EQ_I(err, 0);
 	if (err)
 		return NULL;
 	err = fg_ct_open(&ct);
-	CHECK_ERR(err, 0);
+	CHECK_EQ_I(err, 0);
 	return ct;
 }
 
@@ -214,8 +204,8 @@ static int fill_categories(struct fg_ct *ct, uint32_t per_cat)
 	}
 	err = fg_ct_create_many(ct, v, NCAT * per_cat, TIMEOUT_S, &failed);
 	free(v);
-	CHECK_ERR(err, 0);
-	CHECK_ERR(failed, 0);
+	CHECK_EQ_I(err, 0);
+	CHECK_EQ_I(failed, 0);
 	return err;
 }
 
@@ -272,27 +262,27 @@ static void test_tuple_fmt(void)
 	char buf[128];
 
 	t = mk(AF_INET, IPPROTO_TCP, 0x020001, 0).orig;
-	CHECK_ERR(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), 0);
+	CHECK_EQ_I(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "tcp 10.2.0.1:12097 -> 198.51.100.1:82");
 	t = mk(AF_INET6, IPPROTO_UDP, 1, 0).orig;
-	CHECK_ERR(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), 0);
+	CHECK_EQ_I(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "udp [2001:db8:1::1]:1025 -> [2001:db8:2::1]:80");
 	t = mk(AF_INET, IPPROTO_ICMP, 7, 0).orig;
-	CHECK_ERR(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), 0);
+	CHECK_EQ_I(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "icmp 10.0.0.7 -> 198.51.100.1 id 7 type 8 code 0");
 	t = mk(AF_INET6, IPPROTO_ICMPV6, 9, 0).reply;
-	CHECK_ERR(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), 0);
+	CHECK_EQ_I(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "icmpv6 2001:db8:2::1 -> 2001:db8:1::9 id 9 type 129 code 0");
 	t = mk(AF_INET, IPPROTO_GRE, 1, 0).orig;
-	CHECK_ERR(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), 0);
+	CHECK_EQ_I(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "gre 10.0.0.1 -> 198.51.100.1");
 	t.l4proto = 50;
-	CHECK_ERR(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), 0);
+	CHECK_EQ_I(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "proto 50 10.0.0.1 -> 198.51.100.1");
-	CHECK_ERR(fg_ct_tuple_fmt(&t, buf, 10), -ENOSPC);
+	CHECK_EQ_I(fg_ct_tuple_fmt(&t, buf, 10), -ENOSPC);
 	CHECK_STR(buf, "proto 50 ");
 	t.family = 0;
-	CHECK_ERR(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), -EINVAL);
+	CHECK_EQ_I(fg_ct_tuple_fmt(&t, buf, sizeof(buf)), -EINVAL);
 }
 
 static void test_open_close(void)
@@ -300,10 +290,10 @@ static void test_open_close(void)
 	struct fg_ct *ct = setup();
 
 	CHECK(ct != NULL);
-	CHECK_ERR(fg_ct_table_count(), 0);
+	CHECK_EQ_I(fg_ct_table_count(), 0);
 	fg_ct_close(ct);
 	fg_ct_close(NULL);
-	CHECK_ERR(fg_ct_open(NULL), -EINVAL);
+	CHECK_EQ_I(fg_ct_open(NULL), -EINVAL);
 }
 
 /* create, then get by both tuples: every field comes back */
@@ -311,11 +301,17 @@ static void get_both_ways(struct fg_ct *ct, const struct fg_ct_entry *e)
 {
 	struct fg_ct_entry a, b;
 
-	CHECK_ERR(fg_ct_create(ct, e, TIMEOUT_S), 0);
-	CHECK_ERR(fg_ct_get(ct, &e->orig, FG_CT_ORIG, e->zone, &a), 0);
+	CHECK_EQ_I(fg_ct_create(ct, e, TIMEOUT_S), 0);
+	CHECK_EQ_I(fg_ct_get(ct, &e->orig, FG_CT_ORIG, e->zone, &a), 0);
 	check_entry(&a, e);
-	CHECK_ERR(fg_ct_get(ct, &e->reply, FG_CT_REPLY, e->zone, &b), 0);
+	CHECK_EQ_I(fg_ct_get(ct, &e->reply, FG_CT_REPLY, e->zone, &b), 0);
 	check_entry(&b, e);
+	CHECK_EQ_U(a.id, b.id);
+	/* the kernel's lookup matches either direction, whichever
+	 * attribute carries the tuple (the reaper counts on it) */
+	CHECK_EQ_I(fg_ct_get(ct, &e->reply, FG_CT_ORIG, e->zone, &b), 0);
+	CHECK_EQ_U(a.id, b.id);
+	CHECK_EQ_I(fg_ct_get(ct, &e->orig, FG_CT_REPLY, e->zone, &b), 0);
 	CHECK_EQ_U(a.id, b.id);
 }
 
@@ -366,20 +362,20 @@ static void test_get_missing(void)
 	e[0] = mk(AF_INET, IPPROTO_TCP, 10, 0x100);
 	e[1] = mk(AF_INET, IPPROTO_TCP, 11, 0x100);
 	e[2] = mk(AF_INET6, IPPROTO_TCP, 12, 0x100);
-	CHECK_ERR(fg_ct_get(ct, &e[0].orig, FG_CT_ORIG, 0, &got), -ENOENT);
-	CHECK_ERR(fg_ct_get(ct, &e[0].orig, FG_CT_REPLY, 0, &got), -ENOENT);
-	CHECK_ERR(fg_ct_create(ct, &e[1], TIMEOUT_S), 0);
-	CHECK_ERR(fg_ct_create(ct, &e[1], TIMEOUT_S), -EEXIST);
+	CHECK_EQ_I(fg_ct_get(ct, &e[0].orig, FG_CT_ORIG, 0, &got), -ENOENT);
+	CHECK_EQ_I(fg_ct_get(ct, &e[0].orig, FG_CT_REPLY, 0, &got), -ENOENT);
+	CHECK_EQ_I(fg_ct_create(ct, &e[1], TIMEOUT_S), 0);
+	CHECK_EQ_I(fg_ct_create(ct, &e[1], TIMEOUT_S), -EEXIST);
 	/* the kernel goes on after a refused message of a batch */
-	CHECK_ERR(fg_ct_create_many(ct, e, 3, TIMEOUT_S, &failed), -EEXIST);
-	CHECK_ERR(failed, 1);
-	CHECK_ERR(fg_ct_get(ct, &e[0].orig, FG_CT_ORIG, 0, &got), 0);
-	CHECK_ERR(fg_ct_get(ct, &e[2].orig, FG_CT_ORIG, 0, &got), 0);
-	CHECK_ERR(fg_ct_table_count(), 3);
+	CHECK_EQ_I(fg_ct_create_many(ct, e, 3, TIMEOUT_S, &failed), -EEXIST);
+	CHECK_EQ_I(failed, 1);
+	CHECK_EQ_I(fg_ct_get(ct, &e[0].orig, FG_CT_ORIG, 0, &got), 0);
+	CHECK_EQ_I(fg_ct_get(ct, &e[2].orig, FG_CT_ORIG, 0, &got), 0);
+	CHECK_EQ_I(fg_ct_table_count(), 3);
 	/* bad input is refused before anything is sent */
 	e[0].reply.l4proto = IPPROTO_UDP;
-	CHECK_ERR(fg_ct_create(ct, &e[0], TIMEOUT_S), -EINVAL);
-	CHECK_ERR(fg_ct_create(ct, &e[1], 0), -EINVAL);
+	CHECK_EQ_I(fg_ct_create(ct, &e[0], TIMEOUT_S), -EINVAL);
+	CHECK_EQ_I(fg_ct_create(ct, &e[1], 0), -EINVAL);
 	fg_ct_close(ct);
 }
 
@@ -391,23 +387,23 @@ static void test_zones(void)
 
 	z7.zone = 7;
 	z7.mark = 0x200;
-	CHECK_ERR(fg_ct_create(ct, &z0, TIMEOUT_S), 0);
-	CHECK_ERR(fg_ct_create(ct, &z7, TIMEOUT_S), 0);
-	CHECK_ERR(fg_ct_get(ct, &z0.orig, FG_CT_ORIG, 0, &a), 0);
+	CHECK_EQ_I(fg_ct_create(ct, &z0, TIMEOUT_S), 0);
+	CHECK_EQ_I(fg_ct_create(ct, &z7, TIMEOUT_S), 0);
+	CHECK_EQ_I(fg_ct_get(ct, &z0.orig, FG_CT_ORIG, 0, &a), 0);
 	check_entry(&a, &z0);
-	CHECK_ERR(fg_ct_get(ct, &z7.reply, FG_CT_REPLY, 7, &b), 0);
+	CHECK_EQ_I(fg_ct_get(ct, &z7.reply, FG_CT_REPLY, 7, &b), 0);
 	check_entry(&b, &z7);
 	CHECK(a.id != b.id);
-	CHECK_ERR(fg_ct_get(ct, &z0.orig, FG_CT_ORIG, 3, &a), -ENOENT);
+	CHECK_EQ_I(fg_ct_get(ct, &z0.orig, FG_CT_ORIG, 3, &a), -ENOENT);
 	/* deleting in zone 7 leaves zone 0 alone */
-	CHECK_ERR(fg_ct_delete_entry(ct, &b), 0);
-	CHECK_ERR(fg_ct_get(ct, &z0.orig, FG_CT_ORIG, 7, &b), -ENOENT);
-	CHECK_ERR(fg_ct_get(ct, &z0.orig, FG_CT_ORIG, 0, &a), 0);
+	CHECK_EQ_I(fg_ct_delete_entry(ct, &b), 0);
+	CHECK_EQ_I(fg_ct_get(ct, &z0.orig, FG_CT_ORIG, 7, &b), -ENOENT);
+	CHECK_EQ_I(fg_ct_get(ct, &z0.orig, FG_CT_ORIG, 0, &a), 0);
 	/* the mark flush covers every zone */
 	z7.mark = 0x100;
-	CHECK_ERR(fg_ct_create(ct, &z7, TIMEOUT_S), 0);
-	CHECK_ERR(fg_ct_flush_mark(ct, AF_UNSPEC, 0x100, MASK), 0);
-	CHECK_ERR(fg_ct_table_count(), 0);
+	CHECK_EQ_I(fg_ct_create(ct, &z7, TIMEOUT_S), 0);
+	CHECK_EQ_I(fg_ct_flush_mark(ct, AF_UNSPEC, 0x100, MASK), 0);
+	CHECK_EQ_I(fg_ct_table_count(), 0);
 	fg_ct_close(ct);
 }
 
@@ -418,16 +414,16 @@ static void test_delete_entry(void)
 	struct fg_ct_entry keep = mk(AF_INET6, IPPROTO_UDP, 31, 0x100);
 	struct fg_ct_entry got, wrong;
 
-	CHECK_ERR(fg_ct_create(ct, &e, TIMEOUT_S), 0);
-	CHECK_ERR(fg_ct_create(ct, &keep, TIMEOUT_S), 0);
-	CHECK_ERR(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &got), 0);
+	CHECK_EQ_I(fg_ct_create(ct, &e, TIMEOUT_S), 0);
+	CHECK_EQ_I(fg_ct_create(ct, &keep, TIMEOUT_S), 0);
+	CHECK_EQ_I(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &got), 0);
 	wrong = got;
 	wrong.id ^= 1;
-	CHECK_ERR(fg_ct_delete_entry(ct, &wrong), -ENOENT);
-	CHECK_ERR(fg_ct_delete_entry(ct, &got), 0);
-	CHECK_ERR(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &got), -ENOENT);
-	CHECK_ERR(fg_ct_delete_entry(ct, &got), -ENOENT);
-	CHECK_ERR(fg_ct_get(ct, &keep.orig, FG_CT_ORIG, 0, &got), 0);
+	CHECK_EQ_I(fg_ct_delete_entry(ct, &wrong), -ENOENT);
+	CHECK_EQ_I(fg_ct_delete_entry(ct, &got), 0);
+	CHECK_EQ_I(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &got), -ENOENT);
+	CHECK_EQ_I(fg_ct_delete_entry(ct, &got), -ENOENT);
+	CHECK_EQ_I(fg_ct_get(ct, &keep.orig, FG_CT_ORIG, 0, &got), 0);
 	fg_ct_close(ct);
 }
 
@@ -446,18 +442,18 @@ static void test_delete_stale_id(void)
 
 	for (i = 0; i < 64; i++)
 		other[i] = mk(AF_INET, IPPROTO_UDP, 1000 + i, 0x200);
-	CHECK_ERR(fg_ct_create(ct, &e, TIMEOUT_S), 0);
-	CHECK_ERR(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &a), 0);
-	CHECK_ERR(fg_ct_flush_mark(ct, AF_INET, 0x100, 0xffffffff), 0);
-	CHECK_ERR(fg_ct_create_many(ct, other, 64, TIMEOUT_S, NULL), 0);
+	CHECK_EQ_I(fg_ct_create(ct, &e, TIMEOUT_S), 0);
+	CHECK_EQ_I(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &a), 0);
+	CHECK_EQ_I(fg_ct_flush_mark(ct, AF_INET, 0x100, 0xffffffff), 0);
+	CHECK_EQ_I(fg_ct_create_many(ct, other, 64, TIMEOUT_S, NULL), 0);
 	e.mark = 0x200; /* the new flow took the surviving uplink */
-	CHECK_ERR(fg_ct_create(ct, &e, TIMEOUT_S), 0);
-	CHECK_ERR(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &b), 0);
+	CHECK_EQ_I(fg_ct_create(ct, &e, TIMEOUT_S), 0);
+	CHECK_EQ_I(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &b), 0);
 	CHECK(a.id != b.id);
-	CHECK_ERR(fg_ct_delete_entry(ct, &a), -ENOENT);
-	CHECK_ERR(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &b), 0);
+	CHECK_EQ_I(fg_ct_delete_entry(ct, &a), -ENOENT);
+	CHECK_EQ_I(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &b), 0);
 	CHECK_EQ_U(b.mark, 0x200);
-	CHECK_ERR(fg_ct_delete_entry(ct, &b), 0);
+	CHECK_EQ_I(fg_ct_delete_entry(ct, &b), 0);
 	fg_ct_close(ct);
 }
 
@@ -478,17 +474,17 @@ static void test_id_same_slot(void)
 		int err;
 
 		e.mark = 0x100;
-		CHECK_ERR(fg_ct_create(ct, &e, TIMEOUT_S), 0);
-		CHECK_ERR(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &a), 0);
-		CHECK_ERR(fg_ct_flush_mark(ct, AF_INET, 0x100, MASK), 0);
+		CHECK_EQ_I(fg_ct_create(ct, &e, TIMEOUT_S), 0);
+		CHECK_EQ_I(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &a), 0);
+		CHECK_EQ_I(fg_ct_flush_mark(ct, AF_INET, 0x100, MASK), 0);
 		e.mark = 0x200;
-		CHECK_ERR(fg_ct_create(ct, &e, TIMEOUT_S), 0);
-		CHECK_ERR(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &b), 0);
+		CHECK_EQ_I(fg_ct_create(ct, &e, TIMEOUT_S), 0);
+		CHECK_EQ_I(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &b), 0);
 		same += a.id == b.id;
 		err = fg_ct_delete_entry(ct, &a);
-		CHECK_ERR(err, a.id == b.id ? 0 : -ENOENT);
+		CHECK_EQ_I(err, a.id == b.id ? 0 : -ENOENT);
 		if (err)
-			CHECK_ERR(fg_ct_delete_entry(ct, &b), 0);
+			CHECK_EQ_I(fg_ct_delete_entry(ct, &b), 0);
 	}
 	printf("  note: %d of 10 immediate re-creations got the old id"
 	       " (the stale delete then removed the new entry)\n", same);
@@ -505,19 +501,19 @@ static void test_flush_collateral(void)
 
 	if (!ct || fill_categories(ct, per_cat))
 		goto out;
-	CHECK_ERR(tally(ct, &t), 0);
+	CHECK_EQ_I(tally(ct, &t), 0);
 	check_tally(&t, per_cat, per_cat / 2, per_cat / 2);
 	sent = fg_ct_msgs_sent(ct);
 	t0 = now_s();
-	CHECK_ERR(fg_ct_flush_mark(ct, AF_UNSPEC, DEAD, MASK), 0);
+	CHECK_EQ_I(fg_ct_flush_mark(ct, AF_UNSPEC, DEAD, MASK), 0);
 	printf("  flush 0x%x/0x%x of %u entries: %.1f ms, %llu request\n",
 	       DEAD, MASK, (unsigned int)(NCAT * per_cat),
 	       (now_s() - t0) * 1e3,
 	       (unsigned long long)(fg_ct_msgs_sent(ct) - sent));
 	CHECK_EQ_U(fg_ct_msgs_sent(ct) - sent, 1);
-	CHECK_ERR(tally(ct, &t), 0);
+	CHECK_EQ_I(tally(ct, &t), 0);
 	check_tally(&t, per_cat, 0, 0);
-	CHECK_ERR(table_count_settled((NCAT - 3) * per_cat),
+	CHECK_EQ_I(table_count_settled((NCAT - 3) * per_cat),
 		  (NCAT - 3) * per_cat);
 out:
 	fg_ct_close(ct);
@@ -531,11 +527,11 @@ static void test_flush_family(void)
 
 	if (!ct || fill_categories(ct, per_cat))
 		goto out;
-	CHECK_ERR(fg_ct_flush_mark(ct, AF_INET, DEAD, MASK), 0);
-	CHECK_ERR(tally(ct, &t), 0);
+	CHECK_EQ_I(fg_ct_flush_mark(ct, AF_INET, DEAD, MASK), 0);
+	CHECK_EQ_I(tally(ct, &t), 0);
 	check_tally(&t, per_cat, 0, per_cat / 2);
-	CHECK_ERR(fg_ct_flush_mark(ct, AF_INET6, DEAD, MASK), 0);
-	CHECK_ERR(tally(ct, &t), 0);
+	CHECK_EQ_I(fg_ct_flush_mark(ct, AF_INET6, DEAD, MASK), 0);
+	CHECK_EQ_I(tally(ct, &t), 0);
 	check_tally(&t, per_cat, 0, 0);
 out:
 	fg_ct_close(ct);
@@ -551,22 +547,22 @@ static void test_flush_seatbelts(void)
 
 	if (!ct || fill_categories(ct, per_cat))
 		goto out;
-	CHECK_ERR(fg_ct_count(ct, AF_UNSPEC, 0, 0, &before), 0);
+	CHECK_EQ_I(fg_ct_count(ct, AF_UNSPEC, 0, 0, &before), 0);
 	sent = fg_ct_msgs_sent(ct);
-	CHECK_ERR(fg_ct_flush_mark(ct, AF_UNSPEC, 0, 0), -EINVAL);
-	CHECK_ERR(fg_ct_flush_mark(ct, AF_UNSPEC, DEAD, 0), -EINVAL);
-	CHECK_ERR(fg_ct_flush_mark(ct, AF_UNSPEC, DEAD, 0xff), -EINVAL);
-	CHECK_ERR(fg_ct_flush_mark(ct, AF_UNSPEC, DEAD | 1, MASK), -EINVAL);
-	CHECK_ERR(fg_ct_flush_mark(ct, 99, DEAD, MASK), -EINVAL);
-	CHECK_ERR(fg_ct_dump(ct, AF_UNSPEC, DEAD | 1, MASK, tally_cb, &t),
+	CHECK_EQ_I(fg_ct_flush_mark(ct, AF_UNSPEC, 0, 0), -EINVAL);
+	CHECK_EQ_I(fg_ct_flush_mark(ct, AF_UNSPEC, DEAD, 0), -EINVAL);
+	CHECK_EQ_I(fg_ct_flush_mark(ct, AF_UNSPEC, DEAD, 0xff), -EINVAL);
+	CHECK_EQ_I(fg_ct_flush_mark(ct, AF_UNSPEC, DEAD | 1, MASK), -EINVAL);
+	CHECK_EQ_I(fg_ct_flush_mark(ct, 99, DEAD, MASK), -EINVAL);
+	CHECK_EQ_I(fg_ct_dump(ct, AF_UNSPEC, DEAD | 1, MASK, tally_cb, &t),
 		  -EINVAL);
 	CHECK_EQ_U(fg_ct_msgs_sent(ct), sent);
-	CHECK_ERR(fg_ct_count(ct, AF_UNSPEC, 0, 0, &after), 0);
+	CHECK_EQ_I(fg_ct_count(ct, AF_UNSPEC, 0, 0, &after), 0);
 	CHECK_EQ_U(after, before);
 	CHECK_EQ_U(after, NCAT * per_cat);
 	/* mark 0 is allowed with a mask: only the unmarked entries go */
-	CHECK_ERR(fg_ct_flush_mark(ct, AF_UNSPEC, 0, MASK), 0);
-	CHECK_ERR(tally(ct, &t), 0);
+	CHECK_EQ_I(fg_ct_flush_mark(ct, AF_UNSPEC, 0, MASK), 0);
+	CHECK_EQ_I(tally(ct, &t), 0);
 	for (c = 0; c < NCAT; c++)
 		CHECK_EQ_U(t.n[c][0] + t.n[c][1], cat_mark[c] ? per_cat : 0);
 out:
@@ -581,23 +577,23 @@ static void test_dump_filter_counts(void)
 
 	if (!ct || fill_categories(ct, per_cat))
 		goto out;
-	CHECK_ERR(fg_ct_count(ct, AF_UNSPEC, DEAD, MASK, &n), 0);
+	CHECK_EQ_I(fg_ct_count(ct, AF_UNSPEC, DEAD, MASK, &n), 0);
 	CHECK_EQ_U(n, 3 * per_cat);
-	CHECK_ERR(fg_ct_count(ct, AF_INET, DEAD, MASK, &n), 0);
+	CHECK_EQ_I(fg_ct_count(ct, AF_INET, DEAD, MASK, &n), 0);
 	CHECK_EQ_U(n, 3 * per_cat / 2);
-	CHECK_ERR(fg_ct_count(ct, AF_UNSPEC, DEAD, 0xffffffff, &n), 0);
+	CHECK_EQ_I(fg_ct_count(ct, AF_UNSPEC, DEAD, 0xffffffff, &n), 0);
 	CHECK_EQ_U(n, per_cat);
-	CHECK_ERR(fg_ct_count(ct, AF_UNSPEC, 0x300, MASK, &n), 0);
+	CHECK_EQ_I(fg_ct_count(ct, AF_UNSPEC, 0x300, MASK, &n), 0);
 	CHECK_EQ_U(n, per_cat);
-	CHECK_ERR(fg_ct_count(ct, AF_UNSPEC, 0x10000, 0x10000, &n), 0);
+	CHECK_EQ_I(fg_ct_count(ct, AF_UNSPEC, 0x10000, 0x10000, &n), 0);
 	CHECK_EQ_U(n, per_cat);
-	CHECK_ERR(fg_ct_count(ct, AF_UNSPEC, 0, MASK, &n), 0);
+	CHECK_EQ_I(fg_ct_count(ct, AF_UNSPEC, 0, MASK, &n), 0);
 	CHECK_EQ_U(n, per_cat);
-	CHECK_ERR(fg_ct_count(ct, AF_INET6, 0, 0, &n), 0);
+	CHECK_EQ_I(fg_ct_count(ct, AF_INET6, 0, 0, &n), 0);
 	CHECK_EQ_U(n, NCAT * per_cat / 2);
-	CHECK_ERR(fg_ct_count(ct, AF_UNSPEC, 0, 0, &n), 0);
+	CHECK_EQ_I(fg_ct_count(ct, AF_UNSPEC, 0, 0, &n), 0);
 	CHECK_EQ_U(n, NCAT * per_cat);
-	CHECK_ERR(fg_ct_table_count(), (long long)n);
+	CHECK_EQ_I(fg_ct_table_count(), (long long)n);
 out:
 	fg_ct_close(ct);
 }
@@ -625,14 +621,14 @@ static void test_dump_stop_early(void)
 
 	if (!ct || fill_categories(ct, 200))
 		goto out;
-	CHECK_ERR(fg_ct_dump(ct, AF_UNSPEC, 0, 0, stop_cb, &s), 0);
-	CHECK_ERR(s.calls, 10);
+	CHECK_EQ_I(fg_ct_dump(ct, AF_UNSPEC, 0, 0, stop_cb, &s), 0);
+	CHECK_EQ_I(s.calls, 10);
 	s = (struct stopper){ .stop_at = 3, .ret = -ECANCELED };
-	CHECK_ERR(fg_ct_dump(ct, AF_UNSPEC, 0, 0, stop_cb, &s), -ECANCELED);
-	CHECK_ERR(s.calls, 3);
-	CHECK_ERR(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &got), 0);
+	CHECK_EQ_I(fg_ct_dump(ct, AF_UNSPEC, 0, 0, stop_cb, &s), -ECANCELED);
+	CHECK_EQ_I(s.calls, 3);
+	CHECK_EQ_I(fg_ct_get(ct, &e.orig, FG_CT_ORIG, 0, &got), 0);
 	check_entry(&got, &e);
-	CHECK_ERR(fg_ct_count(ct, AF_UNSPEC, 0, 0, &n), 0);
+	CHECK_EQ_I(fg_ct_count(ct, AF_UNSPEC, 0, 0, &n), 0);
 	CHECK_EQ_U(n, NCAT * 200);
 out:
 	fg_ct_close(ct);
@@ -652,17 +648,168 @@ static void test_create_many_errors(void)
 	}
 	for (i = 0; i < 5000; i++)
 		v[i] = mk(i & 1 ? AF_INET6 : AF_INET, IPPROTO_UDP, i, 0x200);
-	CHECK_ERR(fg_ct_create_many(ct, v, 5000, TIMEOUT_S, &failed), 0);
-	CHECK_ERR(fg_ct_create_many(ct, v, 5000, TIMEOUT_S, &failed),
+	CHECK_EQ_I(fg_ct_create_many(ct, v, 5000, TIMEOUT_S, &failed), 0);
+	CHECK_EQ_I(fg_ct_create_many(ct, v, 5000, TIMEOUT_S, &failed),
 		  -EEXIST);
-	CHECK_ERR(failed, 5000);
+	CHECK_EQ_I(failed, 5000);
 	v[4999] = mk(AF_INET, IPPROTO_UDP, 5000, 0x200);
-	CHECK_ERR(fg_ct_create_many(ct, v, 5000, TIMEOUT_S, &failed),
+	CHECK_EQ_I(fg_ct_create_many(ct, v, 5000, TIMEOUT_S, &failed),
 		  -EEXIST);
-	CHECK_ERR(failed, 4999);
-	CHECK_ERR(fg_ct_table_count(), 5001);
+	CHECK_EQ_I(failed, 4999);
+	CHECK_EQ_I(fg_ct_table_count(), 5001);
 out:
 	free(v);
+	fg_ct_close(ct);
+}
+
+/* Lookups of many kinds in one call, over more than one sendmsg(): each
+ * result in its own slot, whatever its neighbours got. */
+static void test_get_many_mixed(void)
+{
+	enum { N = 300 };
+	struct fg_ct *ct = setup();
+	struct fg_ct_entry *v = calloc(N, sizeof(*v));
+	struct fg_ct_entry *out = calloc(N, sizeof(*out));
+	struct fg_ct_query *q = calloc(N, sizeof(*q));
+	int res[N];
+	uint32_t i;
+
+	if (!ct || !v || !out || !q) {
+		CHECK(v && out && q);
+		goto out;
+	}
+	for (i = 0; i < N; i++) {
+		v[i] = mk(i & 1 ? AF_INET6 : AF_INET,
+			  i % 3 ? IPPROTO_UDP : IPPROTO_TCP, i, 0x100 + i % 4);
+		v[i].zone = i % 5 == 4 ? 7 : 0;
+	}
+	/* every third one is never created */
+	for (i = 0; i < N; i++)
+		if (i % 3 != 2)
+			CHECK_EQ_I(fg_ct_create(ct, &v[i], TIMEOUT_S), 0);
+	for (i = 0; i < N; i++) {
+		q[i].dir = i % 2 ? FG_CT_REPLY : FG_CT_ORIG;
+		q[i].t = i % 2 ? v[i].reply : v[i].orig;
+		q[i].zone = v[i].zone;
+	}
+	q[10].zone = 3; /* created in zone 0 */
+	CHECK_EQ_I(fg_ct_get_many(ct, q, N, out, res), 0);
+	for (i = 0; i < N; i++) {
+		int want = i % 3 == 2 || i == 10 ? -ENOENT : 0;
+
+		CHECK_EQ_I(res[i], want);
+		if (!want && !res[i])
+			check_entry(&out[i], &v[i]);
+	}
+	CHECK_EQ_I(fg_ct_table_count(), N - N / 3);
+out:
+	free(q);
+	free(out);
+	free(v);
+	fg_ct_close(ct);
+}
+
+/* The service's delete: a batch of entries by id, some gone, some
+ * replaced; exactly those with the right id go, nothing else. */
+struct collect {
+	struct fg_ct_entry *v;
+	size_t n, cap;
+};
+
+static int collect_cb(const struct fg_ct_entry *e, void *arg)
+{
+	struct collect *c = arg;
+
+	if (c->n == c->cap)
+		return -ENOSPC;
+	c->v[c->n++] = *e;
+	return 0;
+}
+
+static void test_delete_many_exact(void)
+{
+	struct fg_ct *ct = setup();
+	uint32_t per_cat = 400;
+	struct collect c = { .cap = 3 * 400 };
+	struct tally t;
+	int *res = calloc(3 * 400, sizeof(*res));
+	size_t i, wrong = 0;
+
+	c.v = calloc(c.cap, sizeof(*c.v));
+	if (!ct || !c.v || !res) {
+		CHECK(c.v && res);
+		goto out;
+	}
+	if (fill_categories(ct, per_cat))
+		goto out;
+	CHECK_EQ_I(fg_ct_dump(ct, AF_UNSPEC, DEAD, MASK, collect_cb, &c), 0);
+	CHECK_EQ_U(c.n, 3 * per_cat);
+	/* every seventh carries a stale id: the kernel must refuse it */
+	for (i = 0; i < c.n; i += 7, wrong++)
+		c.v[i].id ^= 0x5a5a;
+	CHECK_EQ_I(fg_ct_delete_many(ct, c.v, c.n, res), 0);
+	for (i = 0; i < c.n; i++)
+		CHECK_EQ_I(res[i], i % 7 ? 0 : -ENOENT);
+	CHECK_EQ_I(tally(ct, &t), 0);
+	/* the dead categories keep exactly the wrong-id ones; all others
+	 * are whole */
+	{
+		uint64_t dead_left = 0;
+		size_t k;
+
+		for (k = 0; k < NCAT; k++) {
+			if (cat_dead(k)) {
+				dead_left += t.n[k][0] + t.n[k][1];
+				continue;
+			}
+			CHECK_EQ_U(t.n[k][0], per_cat / 2);
+			CHECK_EQ_U(t.n[k][1], per_cat / 2);
+		}
+		CHECK_EQ_U(dead_left, wrong);
+		CHECK_EQ_U(t.other, 0);
+	}
+	/* again: all gone or wrong now */
+	CHECK_EQ_I(fg_ct_delete_many(ct, c.v, c.n, res), 0);
+	for (i = 0; i < c.n; i++)
+		CHECK_EQ_I(res[i], -ENOENT);
+out:
+	free(res);
+	free(c.v);
+	fg_ct_close(ct);
+}
+
+/* One bad item refuses the whole call before anything is sent. */
+static void test_many_bad_input(void)
+{
+	struct fg_ct *ct = setup();
+	struct fg_ct_entry v[3], out[3];
+	struct fg_ct_query q[3];
+	int res[3] = { 0 }, i;
+	uint64_t sent;
+
+	if (!ct)
+		return;
+	for (i = 0; i < 3; i++) {
+		v[i] = mk(AF_INET, IPPROTO_UDP, (uint32_t)i, 0x100);
+		CHECK_EQ_I(fg_ct_create(ct, &v[i], TIMEOUT_S), 0);
+		memset(&q[i], 0, sizeof(q[i]));
+		q[i].t = v[i].orig;
+	}
+	sent = fg_ct_msgs_sent(ct);
+	q[1].t.family = AF_UNSPEC;
+	CHECK_EQ_I(fg_ct_get_many(ct, q, 3, out, res), -EINVAL);
+	CHECK(res[0] == -EINVAL && res[1] == -EINVAL && res[2] == -EINVAL);
+	q[1].t.family = AF_INET;
+	q[1].dir = (enum fg_ct_tuple_dir)2;
+	CHECK_EQ_I(fg_ct_get_many(ct, q, 3, out, res), -EINVAL);
+	CHECK_EQ_I(fg_ct_get_many(ct, q, 3, NULL, res), -EINVAL);
+	CHECK_EQ_I(fg_ct_get_many(ct, q, 3, out, NULL), -EINVAL);
+	v[2].orig.family = 99;
+	CHECK_EQ_I(fg_ct_delete_many(ct, v, 3, res), -EINVAL);
+	CHECK_EQ_I(fg_ct_delete_many(ct, NULL, 3, res), -EINVAL);
+	CHECK_EQ_I(fg_ct_delete_many(ct, v, 0, res), 0);
+	CHECK_EQ_U(fg_ct_msgs_sent(ct), sent);
+	CHECK_EQ_I(fg_ct_table_count(), 3);
 	fg_ct_close(ct);
 }
 
@@ -701,19 +848,19 @@ static void test_create_many_100k(void)
 		goto out;
 	}
 	t0 = now_s();
-	CHECK_ERR(fg_ct_create_many(ct, v, n, TIMEOUT_S, &failed), 0);
+	CHECK_EQ_I(fg_ct_create_many(ct, v, n, TIMEOUT_S, &failed), 0);
 	t1 = now_s();
-	CHECK_ERR(failed, 0);
-	CHECK_ERR(fg_ct_count(ct, AF_UNSPEC, DEAD, MASK, &dead), 0);
+	CHECK_EQ_I(failed, 0);
+	CHECK_EQ_I(fg_ct_count(ct, AF_UNSPEC, DEAD, MASK, &dead), 0);
 	t2 = now_s();
 	CHECK_EQ_U(dead, (n + 2) / 3);
-	CHECK_ERR(fg_ct_table_count(), n);
+	CHECK_EQ_I(fg_ct_table_count(), n);
 	printf("  create %u: %.0f ms (%.0f/s); filtered dump: %.0f ms\n", n,
 	       (t1 - t0) * 1e3, n / (t1 - t0), (t2 - t1) * 1e3);
 	t0 = now_s();
-	CHECK_ERR(fg_ct_flush_mark(ct, AF_UNSPEC, DEAD, MASK), 0);
+	CHECK_EQ_I(fg_ct_flush_mark(ct, AF_UNSPEC, DEAD, MASK), 0);
 	t1 = now_s();
-	CHECK_ERR(fg_ct_count(ct, AF_UNSPEC, 0, 0, &left), 0);
+	CHECK_EQ_I(fg_ct_count(ct, AF_UNSPEC, 0, 0, &left), 0);
 	CHECK_EQ_U(left, n - dead);
 	printf("  flush of %llu among %u: %.1f ms\n",
 	       (unsigned long long)dead, n, (t1 - t0) * 1e3);
@@ -745,6 +892,9 @@ int main(void)
 	RUN(test_dump_filter_counts);
 	RUN(test_dump_stop_early);
 	RUN(test_create_many_errors);
+	RUN(test_get_many_mixed);
+	RUN(test_delete_many_exact);
+	RUN(test_many_bad_input);
 	RUN(test_create_many_100k);
 	UNIT_EXIT();
 }

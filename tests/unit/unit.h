@@ -33,6 +33,17 @@ static int unit_failed_tests;
 		}                                                           \
 	} while (0)
 
+#define CHECK_EQ_I(a, b)                                                    \
+	do {                                                                \
+		long long _a = (a), _b = (b);                               \
+		if (_a != _b) {                                             \
+			fprintf(stdout,                                     \
+				"  check failed: %s:%d: %s == %s (%lld != %lld)\n", \
+				__FILE__, __LINE__, #a, #b, _a, _b);        \
+			unit_failed_checks++;                               \
+		}                                                           \
+	} while (0)
+
 #define CHECK_STR(a, b)                                                     \
 	do {                                                                \
 		const char *_a = (a), *_b = (b);                            \
