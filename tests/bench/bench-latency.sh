@@ -12,15 +12,22 @@
 # of wan2; `flowguard run` starts in the router, and each of A's flows sends
 # one more datagram: it leaves wan2 with ct mark 0x100, the guard flags it,
 # the service deletes the entry and logs "deleted (US us)", US being the
-# time from the packet's BPF timestamp to the end of the delete.
+# time from the packet's BPF timestamp to the return of the (batched)
+# delete that removed its entry.
 #
-# Cases: each guard mode (ct, skbmark) x each send pattern:
+# Cases: each guard mode (ct, skbmark) x each send pattern x each place:
 #   burst  the N datagrams back to back: the queueing case; its tail is
 #          the time spent on the events ahead, and how the scheduler
 #          shares the CPUs between the sender (and the forwarding it does
 #          in softirq) and the service: noisy from run to run on few CPUs
 #   paced  one datagram every GAP us (default 1000): isolated events,
 #          the per-event latency
+#   shared nothing pinned: the scheduler may put the service on the CPU
+#          where the sender and all the drill's forwarding run (softirq,
+#          which no task preempts), as a busy single-queue router would
+#   apart  the sender on the first CPU, the service on the last: the
+#          clients' traffic is handled elsewhere, as with a multi-queue NIC
+#          (needs 2 CPUs; skipped otherwise)
 # One drill serves all cases; each case has its own source ports, pin
 # folder, control socket and service instance.
 #
@@ -31,9 +38,7 @@
 #
 # Environment: FG_LAT_FLOWS (N, 1000), FG_LAT_KEEP (100), FG_LAT_GAP_US
 # (1000), FG_LAT_MODES ("ct skbmark"), FG_LAT_SENDS ("burst paced"),
-# FG_LAT_CPUS ("S V": pin the sender to CPU S and the service to CPU V;
-# default: no pinning. On a VM, pinning apart tends to make things worse:
-# waking an idle vCPU is slow), FG_KEEP=1 keeps the state folder (service
+# FG_LAT_PLACES ("shared apart"), FG_KEEP=1 keeps the state folder (service
 # logs) for a look afterwards.
 # Run: tests/bench/run.sh latency   or   bash tests/bench/bench-latency.sh
 
@@ -51,11 +56,9 @@ SENDS=${FG_LAT_SENDS:-burst paced}
 UDP_PORT=9999
 PORT_BASE=10000
 FG_UDP=$FG_BUILD/tests/tools/fg_udpflows
-SEND_CPU=() SVC_CPU=()
-if [[ ${FG_LAT_CPUS:-} =~ ^[0-9]+\ [0-9]+$ ]]; then
-	SEND_CPU=(taskset -c "${FG_LAT_CPUS% *}")
-	SVC_CPU=(taskset -c "${FG_LAT_CPUS#* }")
-fi
+PLACES=${FG_LAT_PLACES:-shared apart}
+NCPU=$(nproc)
+SEND_CPU=() SVC_CPU=() # taskset prefixes of the current case
 
 BAD=0         # cases whose counts were wrong
 RESULTS=()    # one table row per case
@@ -164,18 +167,32 @@ wait_deleted()
 	sleep 0.1
 }
 
-# run_case K MODE SEND: one measurement; appends to RESULTS.
+# place PLACE: set SEND_CPU and SVC_CPU; fails for apart on one CPU.
+place()
+{
+	SEND_CPU=() SVC_CPU=()
+	[[ $1 == shared ]] && return 0
+	((NCPU >= 2)) || return 1
+	SEND_CPU=(taskset -c 0)
+	SVC_CPU=(taskset -c "$((NCPU - 1))")
+}
+
+# run_case K MODE SEND PLACE: one measurement; appends to RESULTS.
 run_case()
 {
-	local k=$1 mode=$2 how=$3
+	local k=$1 mode=$2 how=$3 where=$4
 	local a_lo=$((PORT_BASE + k * (N + KEEP)))
 	local a_hi=$((a_lo + N - 1)) b_lo=$((a_lo + N))
 	local b_hi=$((b_lo + KEEP - 1))
-	local log=$FG_TMP/fg-$k-$mode-$how.log sock=$FG_TMP/fg-$k.sock
+	local log=$FG_TMP/fg-$k-$mode-$how-$where.log sock=$FG_TMP/fg-$k.sock
 	local pid n bad_lines uniq line st got_mode opt=()
 	local a0 b0 a1 b1 s dev
 
-	fg_log "case $k: mode $mode, $how"
+	fg_log "case $k: mode $mode, $how, $where"
+	if ! place "$where"; then
+		note "$mode/$how/$where: needs 2 CPUs, skipped"
+		return 0
+	fi
 	((b_hi <= 65535)) || fg_fail "too many flows for the port range"
 	# uplink 1 healthy again, new flows to it
 	{ drill_policy "$DRILL_MARK1" && drill_misroute_undo 1; } ||
@@ -187,14 +204,14 @@ run_case()
 	a0=$(ct_count "$DRILL_CLIENT_A_IP4" "$a_lo" "$a_hi" "$DRILL_MARK1")
 	b0=$(ct_count "$DRILL_CLIENT_B_IP4" "$b_lo" "$b_hi" "$DRILL_MARK2")
 	if ((a0 != N || b0 != KEEP)); then
-		bad "$mode/$how: before: $a0 of $N A entries with 0x100, $b0 of $KEEP B entries with 0x200"
+		bad "$mode/$how/$where: before: $a0 of $N A entries with 0x100, $b0 of $KEEP B entries with 0x200"
 		return 0
 	fi
 
 	# mwan3's `disconnected` for uplink 1; A's flows now leave wan2
 	{ drill_policy "$DRILL_MARK2" && drill_misroute 1; } ||
 		fg_fail "drill: disconnect uplink 1"
-	fg_pin_dir "$mode-$how" >/dev/null || fg_fail "no pin folder"
+	fg_pin_dir "$mode-$how-$where" >/dev/null || fg_fail "no pin folder"
 	drill_bg router "${SVC_CPU[@]}" "$FG_BIN" run --pin-dir "$FG_PIN_DIR" --socket "$sock" \
 		-u "wan1:$DRILL_WAN1_DEV:$DRILL_MARK1" \
 		-u "wan2:$DRILL_WAN2_DEV:$DRILL_MARK2" \
@@ -203,7 +220,7 @@ run_case()
 	line=$(drill_wait_log "$log" ' guarding ' 10000) ||
 		fg_fail "the service did not start ($mode)"
 	got_mode=$(sed -n 's/.*; mode \([^,]*\),.*/\1/p' <<<"$line")
-	[[ $got_mode == "$mode"* ]] || note "$mode/$how: service says mode '$got_mode'"
+	[[ $got_mode == "$mode"* ]] || note "$mode/$how/$where: service says mode '$got_mode'"
 	got_mode=${got_mode:-$mode}
 
 	[[ $how == paced ]] && opt=(-i "$GAP_US")
@@ -212,13 +229,13 @@ run_case()
 	s=$(sed -n 's/^sent [0-9]* in \([0-9]*\) us$/\1/p' <<<"$s")
 	wait_deleted "$log" "$N" 3000
 	st=$(drill_exec router "$FG_BIN" status --socket "$sock" 2>&1) ||
-		note "$mode/$how: status failed: $st"
+		note "$mode/$how/$where: status failed: $st"
 	fg_kill "$pid"
 	[[ -n $(ls -A "$FG_PIN_DIR" 2>/dev/null) ]] &&
-		note "$mode/$how: the service left pins in $FG_PIN_DIR"
+		note "$mode/$how/$where: the service left pins in $FG_PIN_DIR"
 	for dev in "$DRILL_WAN1_DEV" "$DRILL_WAN2_DEV"; do
 		if drill_exec router tc filter show dev "$dev" egress | grep -q .; then
-			note "$mode/$how: a filter is left on $dev egress after the service stopped"
+			note "$mode/$how/$where: a filter is left on $dev egress after the service stopped"
 		fi
 	done
 
@@ -227,25 +244,25 @@ run_case()
 	n=$(deleted_count "$log")
 	read -r bad_lines uniq <<<"$(check_log "$log" "$a_lo" "$a_hi")"
 
-	fg_log "$mode/$how: status: $(grep -E '^(events|device wan2)' <<<"$st" | tr '\n' ';')"
-	((n == N)) || bad "$mode/$how: $n deleted lines, not $N"
+	fg_log "$mode/$how/$where: status: $(grep -E '^(events|device wan2)' <<<"$st" | tr '\n' ';')"
+	((n == N)) || bad "$mode/$how/$where: $n deleted lines, not $N"
 	((uniq == n && bad_lines == 0)) ||
-		bad "$mode/$how: $bad_lines deleted lines not of A's flows, $uniq distinct of $n"
-	((a1 == 0)) || bad "$mode/$how: $a1 of A's entries still in the table"
-	((b1 == KEEP)) || bad "$mode/$how: $((KEEP - b1)) of B's $KEEP entries missing"
-	check_status "$mode/$how" "$st" "$n"
+		bad "$mode/$how/$where: $bad_lines deleted lines not of A's flows, $uniq distinct of $n"
+	((a1 == 0)) || bad "$mode/$how/$where: $a1 of A's entries still in the table"
+	((b1 == KEEP)) || bad "$mode/$how/$where: $((KEEP - b1)) of B's $KEEP entries missing"
+	check_status "$mode/$how/$where" "$st" "$n"
 	if grep -vE ': deleted \([0-9]+ us\)$| guarding |signal [0-9]+: stopping' \
 		"$log" | grep -q .; then
-		note "$mode/$how: other service log lines: $(grep -vE ': deleted \([0-9]+ us\)$| guarding |signal [0-9]+: stopping' "$log" | head -n 3 | tr '\n' '|')"
+		note "$mode/$how/$where: other service log lines: $(grep -vE ': deleted \([0-9]+ us\)$| guarding |signal [0-9]+: stopping' "$log" | head -n 3 | tr '\n' '|')"
 	fi
 
-	RESULTS+=("${got_mode// /} $how $(grep -oE ': deleted \([0-9]+ us\)$' "$log" |
+	RESULTS+=("${got_mode// /} $how $where $(grep -oE ': deleted \([0-9]+ us\)$' "$log" |
 		tr -dc '0-9\n' | stats) ${s:--}")
 }
 
 main()
 {
-	local k=0 mode how r start
+	local k=0 mode how where r start
 
 	fg_require ip nft conntrack nsenter tc
 	[[ -x $FG_BIN ]] || fg_skip "$FG_BIN not built (make tests-build)"
@@ -260,19 +277,21 @@ main()
 
 	for mode in $MODES; do
 		for how in $SENDS; do
-			run_case "$k" "$mode" "$how"
-			k=$((k + 1))
+			for where in $PLACES; do
+				run_case "$k" "$mode" "$how" "$where"
+				k=$((k + 1))
+			done
 		done
 	done
 
 	echo
 	echo "event latency, flagged packet -> conntrack entry deleted (us; $N stale flows;"
 	echo "paced = one every $GAP_US us; target p99 < 1000 us, reported only)"
-	printf '%-12s %-6s %5s %6s %7s %6s %6s %7s %9s\n' mode send n min median \
-		p90 p99 max "sent(us)"
+	printf '%-12s %-6s %-6s %5s %6s %7s %6s %6s %7s %9s\n' mode send place \
+		n min median p90 p99 max "sent(us)"
 	for r in "${RESULTS[@]}"; do
 		# shellcheck disable=SC2086
-		printf '%-12s %-6s %5s %6s %7s %6s %6s %7s %9s\n' $r
+		printf '%-12s %-6s %-6s %5s %6s %7s %6s %6s %7s %9s\n' $r
 	done
 	if ((${#NOTES[@]})); then
 		echo "notes:"

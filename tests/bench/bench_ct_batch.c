@@ -185,7 +185,7 @@ static int bench(void)
 		keep[i] = flow(nflows + i, KEEP);
 	for (r = 0; r < rounds; r++) {
 		/* alternate which goes first */
-		int first = r & 1;
+		int first = (int)(r & 1);
 
 		double a = one_round(ct, stale, keep, first);
 		double b = one_round(ct, stale, keep, !first);

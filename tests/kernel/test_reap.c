@@ -95,7 +95,7 @@ static struct fg_ct_entry flow(uint32_t i, uint32_t mark, int fwd)
 {
 	struct fg_ct_entry e;
 	struct fg_ct_tuple lan, wan; /* as seen in the LAN, on the wire */
-	int v6 = i & 1;
+	int v6 = (int)(i & 1);
 
 	memset(&e, 0, sizeof(e));
 	memset(&lan, 0, sizeof(lan));
