@@ -229,3 +229,38 @@ test_idle_service_sleeps()
 	((calls >= 1 && calls <= 4)) || fg_fail "$calls epoll_wait calls while idle: $(head -5 "$FG_TMP/idle.trace")"
 	guard_stop
 }
+
+# -s: the lines go to syslog (daemon facility, "flowguard[PID]: ", what
+# logread shows on OpenWrt) and none to stderr. The service's /dev/log is
+# the test's own socket: it runs in a private mount namespace with a tmpfs
+# over /dev holding only that, so the host's syslog never sees it.
+test_syslog_lines()
+{
+	local sink=$FG_TMP/log.sock out=$FG_TMP/syslog.out err=$FG_TMP/svc.err
+	local pid tag='^<30>.* flowguard\[[0-9]+\]: '
+	drill_setup --nat snat
+	drill_client_start a "$DRILL_CLIENT_A_IP4"
+	drill_wait_echo a "$DRILL_WAN1_IP4" >/dev/null
+	fg_bg "$FG_BUILD/tests/tools/fg_logsink" "$sink" >"$out" 2>"$FG_TMP/sink.err"
+	drill_wait_log "$FG_TMP/sink.err" listening 3000 >/dev/null
+	fg_pin_dir >/dev/null
+	GUARD_SOCK=$FG_TMP/fg.sock
+	# shellcheck disable=SC2016 # for the inner shell
+	drill_bg router unshare -m --propagation private sh -c \
+		'mount -t tmpfs fg-dev /dev && touch /dev/log &&
+		 mount --bind "$0" /dev/log && exec "$@"' "$sink" \
+		"$FG_BIN" run -s --pin-dir "$FG_PIN_DIR" --socket "$GUARD_SOCK" \
+		-u "wan1:$DRILL_WAN1_DEV:$DRILL_MARK1" \
+		-u "wan2:$DRILL_WAN2_DEV:$DRILL_MARK2" >"$err" 2>&1
+	pid=$FG_LAST_PID GUARD_PID=$FG_LAST_PID
+	drill_wait_log "$out" "${tag}guarding wan1=" 5000 >/dev/null
+	drill_policy "$DRILL_MARK2"
+	drill_misroute 1
+	drill_wait_log "$out" "${tag}stale flow tcp .* of wan1 leaving $DRILL_WAN2_DEV: deleted" 2000 >/dev/null
+	guard_status | grep -q "deleted 1 " || fg_fail "status: $(guard_status)"
+	guard_stop
+	drill_wait_log "$out" "${tag}signal 15: stopping" 1000 >/dev/null
+	grep -q "flowguard\[$pid\]: " "$out" || fg_fail "syslog lines without the service's pid $pid"
+	[[ ! -s $err ]] || fg_fail "stderr with -s: $(head -3 "$err")"
+	fg_log "syslog: $(grep -c . "$out") lines, e.g. $(grep -m1 ': deleted' "$out")"
+}
