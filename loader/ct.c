@@ -52,7 +52,6 @@ struct ct_rx {
 	int *res;      /* per message (NULL: not kept): res[base + seq - lo] */
 	size_t base;
 	int err;       /* first error */
-	size_t nerr;   /* errors from the kernel */
 	int stopped;   /* cb said stop: the rest is read and dropped */
 	int done;
 };
@@ -238,7 +237,6 @@ static void ct_rx_fail(struct ct_rx *rx, int err)
 {
 	if (!rx->err)
 		rx->err = err;
-	rx->nerr++;
 }
 
 static size_t ct_rx_idx(const struct ct_rx *rx, const struct nlmsghdr *nlh)
