@@ -214,14 +214,15 @@ enum fg_policy fg_svc_policy(const struct fg_svc *s, uint32_t mark)
 	return owner ? owner->policy : s->opts->conf.policy;
 }
 
-/* Events reset together: one provoke-and-answer round for all. */
-#define FG_RESET_BATCH 64
+/* Events dealt with together: one batched lookup, one provoke-and-answer
+ * round for the resets, one batched delete. */
+#define FG_ROUND FG_REAP_BATCH
 
 struct fg_svc_round {
-	struct fg_event ev[FG_RESET_BATCH];
-	struct fg_reap r[FG_RESET_BATCH];
-	int flow[FG_RESET_BATCH]; /* index into flows, -1: no reset */
-	struct fg_kick_flow flows[FG_RESET_BATCH];
+	struct fg_event ev[FG_ROUND];
+	struct fg_reap r[FG_ROUND];
+	int flow[FG_ROUND]; /* index into flows, -1: no reset */
+	struct fg_kick_flow flows[FG_ROUND];
 	size_t n, nr_flows;
 };
 
@@ -280,7 +281,7 @@ static void fg_svc_round_reset(struct fg_svc *s, struct fg_svc_round *rd)
 	}
 }
 
-/* One round: up to FG_RESET_BATCH events the cap lets through, one
+/* One round: up to FG_ROUND events the cap lets through, one
  * batched lookup and one batched delete for all of them. */
 static size_t fg_svc_round(struct fg_svc *s, struct fg_svc_round *rd)
 {
@@ -288,7 +289,7 @@ static size_t fg_svc_round(struct fg_svc *s, struct fg_svc_round *rd)
 	size_t i;
 
 	rd->n = rd->nr_flows = 0;
-	while (rd->n < FG_RESET_BATCH &&
+	while (rd->n < FG_ROUND &&
 	       fg_backlog_take(&s->backlog, now, &rd->ev[rd->n])) {
 		rd->n++;
 		now = fg_now_ns();
@@ -296,13 +297,13 @@ static size_t fg_svc_round(struct fg_svc *s, struct fg_svc_round *rd)
 	if (!rd->n)
 		return 0;
 	fg_reap_check(s->ct, rd->ev, rd->n, s->up.mask, rd->r);
-	for (i = 0; i < rd->n; i++)
-		fg_svc_round_add(s, rd, i);
-	fg_svc_round_reset(s, rd);
-	for (i = 0; i < rd->n; i++)
+	for (i = 0; i < rd->n; i++) {
 		if (rd->r[i].outcome == FG_REAP_STALE &&
 		    fg_svc_policy(s, rd->ev[i].mark) == FG_POLICY_MONITOR)
 			rd->r[i].outcome = FG_REAP_MONITORED;
+		fg_svc_round_add(s, rd, i);
+	}
+	fg_svc_round_reset(s, rd);
 	fg_reap_finish(s->ct, rd->r, rd->n);
 	now = fg_now_ns();
 	for (i = 0; i < rd->n; i++) {
@@ -323,7 +324,7 @@ static void fg_svc_drain(struct fg_svc *s)
 	int refills = 0;
 
 	for (;;) {
-		while (fg_svc_round(s, s->round) == FG_RESET_BATCH)
+		while (fg_svc_round(s, s->round) == FG_ROUND)
 			;
 		if (refills++ == FG_DRAIN_REFILLS ||
 		    ring_buffer__consume(s->rb) <= 0)

@@ -65,7 +65,6 @@ int fg_svc_log_init(struct fg_svc *s)
 
 void fg_svc_log_fini(struct fg_svc *s)
 {
-	fg_svc_log_flush(s);
 	free(s->logq);
 	s->logq = NULL;
 }
@@ -75,7 +74,7 @@ void fg_svc_log_add(struct fg_svc *s, const struct fg_event *ev,
 {
 	struct fg_svc_logrec *l;
 
-	if (fg_svc_log_level(r->outcome) > fg_log_level() || !s->logq)
+	if (fg_svc_log_level(r->outcome) > fg_log_level())
 		return;
 	if (s->nr_logq == FG_SVC_LOGQ_LEN)
 		fg_svc_log_flush(s);
