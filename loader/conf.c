@@ -278,16 +278,6 @@ static const struct {
 	[KNOB_ENFORCE] = { "enforce", "0 or 1" },
 };
 
-static int parse_range(const char *v, uint32_t lo, uint32_t hi, uint32_t *out)
-{
-	uint32_t x;
-
-	if (fg_mark_parse_u32(v, &x) || x < lo || x > hi)
-		return -EINVAL;
-	*out = x;
-	return 0;
-}
-
 static int knob_set(struct fg_conf *c, enum conf_knob k, const char *v)
 {
 	switch (k) {
@@ -298,9 +288,10 @@ static int knob_set(struct fg_conf *c, enum conf_knob k, const char *v)
 	case KNOB_POLICY:
 		return fg_conf_parse_policy(v, &c->policy);
 	case KNOB_DEDUPE:
-		return parse_range(v, 1, FG_DEDUPE_MS_MAX, &c->dedupe_ms);
+		return fg_mark_parse_range(v, 1, FG_DEDUPE_MS_MAX, &c->dedupe_ms);
 	case KNOB_DELETES:
-		return parse_range(v, 1, FG_MAX_DELETES_MAX, &c->max_deletes);
+		return fg_mark_parse_range(v, 1, FG_MAX_DELETES_MAX,
+					   &c->max_deletes);
 	case KNOB_ENFORCE:
 		return fg_conf_parse_bool(v, &c->enforce);
 	}

@@ -197,6 +197,17 @@ int fg_mark_parse_u32(const char *s, uint32_t *out)
 	return parse_u32_n(s, strlen(s), out);
 }
 
+int fg_mark_parse_range(const char *s, uint32_t lo, uint32_t hi,
+			uint32_t *out)
+{
+	uint32_t v;
+
+	if (fg_mark_parse_u32(s, &v) || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 int fg_mark_parse_pair(const char *s, uint32_t *mark, uint32_t *mask,
 		       int *has_mask)
 {

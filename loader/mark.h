@@ -52,6 +52,11 @@ int fg_mark_check_uplink(uint32_t mask, uint32_t mark, char *err,
  * hex, the whole string, no sign or whitespace, no overflow. -EINVAL. */
 int fg_mark_parse_u32(const char *s, uint32_t *out);
 
+/* fg_mark_parse_u32() within lo..hi; nothing is written on error
+ * (-EINVAL). */
+int fg_mark_parse_range(const char *s, uint32_t lo, uint32_t hi,
+			uint32_t *out);
+
 /* "MARK" or "MARK/MASK". *has_mask tells which; *mask is left unchanged when
  * there is no "/MASK". Nothing is written on error (-EINVAL). */
 int fg_mark_parse_pair(const char *s, uint32_t *mark, uint32_t *mask,

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "mark.h"
 
 #define NOBODY 65534
 
@@ -79,18 +80,12 @@ static int drop_to_nobody(void)
 	return 0;
 }
 
+/* The project's strict number parser; -1 for anything else. */
 static long parse_num(const char *s)
 {
-	char *end;
-	long v;
+	uint32_t v;
 
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 0 || v > 1 << 20)
-		return -1;
-	return v;
+	return fg_mark_parse_range(s, 0, 1 << 20, &v) ? -1 : (long)v;
 }
 
 /* The message MODE sends, in buf; its length, or -1 for a bad mode. */

@@ -41,12 +41,12 @@ static void usage(void)
 	exit(2);
 }
 
-/* The project's strict number parser, then the range. */
-static long parse_num(const char *s, long min, long max)
+/* The project's strict number parser, within the range. */
+static long parse_num(const char *s, uint32_t min, uint32_t max)
 {
 	uint32_t v;
 
-	if (fg_mark_parse_u32(s, &v) || (long)v < min || (long)v > max)
+	if (fg_mark_parse_range(s, min, max, &v))
 		usage();
 	return (long)v;
 }

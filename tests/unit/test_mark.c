@@ -223,6 +223,25 @@ static void test_parse_u32(void)
 	CHECK(fg_mark_parse_u32(NULL, &v) == -EINVAL);
 }
 
+static void test_parse_range(void)
+{
+	uint32_t v = 7;
+
+	CHECK(fg_mark_parse_range("1", 1, 10, &v) == 0);
+	CHECK_EQ_U(v, 1);
+	CHECK(fg_mark_parse_range("0xa", 1, 10, &v) == 0);
+	CHECK_EQ_U(v, 10);
+	CHECK(fg_mark_parse_range("4294967295", 0, UINT32_MAX, &v) == 0);
+	CHECK_EQ_U(v, UINT32_MAX);
+	v = 7;
+	CHECK(fg_mark_parse_range("0", 1, 10, &v) == -EINVAL);
+	CHECK(fg_mark_parse_range("11", 1, 10, &v) == -EINVAL);
+	CHECK(fg_mark_parse_range("010", 1, 10, &v) == -EINVAL);
+	CHECK(fg_mark_parse_range("", 0, 10, &v) == -EINVAL);
+	CHECK(fg_mark_parse_range(NULL, 0, 10, &v) == -EINVAL);
+	CHECK_EQ_U(v, 7);
+}
+
 static void test_parse_pair(void)
 {
 	uint32_t mark = 0, mask = 0x55;
@@ -267,6 +286,7 @@ int main(void)
 	RUN(test_small_masks);
 	RUN(test_check_uplink);
 	RUN(test_parse_u32);
+	RUN(test_parse_range);
 	RUN(test_parse_pair);
 	UNIT_EXIT();
 }
