@@ -56,6 +56,19 @@ stale_flow()
 	fg_log "entry deleted ${dt} ms after the misroute; collateral intact: $after"
 }
 
+# a_misrouted_and_reset: mwan3 moves new flows to uplink 2 and table 1 is
+# misrouted out of wan2; the service deletes A's entry, A gets ECONNRESET.
+a_misrouted_and_reset()
+{
+	local la from_a
+	la=$(drill_client_log a)
+	from_a=$(drill_log_mark "$la")
+	drill_policy "$DRILL_MARK2"
+	drill_misroute 1
+	drill_wait_log "$GUARD_LOG" ": deleted[ ,]" 1000 >/dev/null
+	drill_wait_log "$la" " error ECONNRESET " 2000 "$from_a" >/dev/null
+}
+
 test_ct_mode_ipv4() { stale_flow 4 --mode ct; }
 test_ct_mode_ipv6() { stale_flow 6 --mode ct; }
 test_ct_mode_probe_read_ipv4() { stale_flow 4 --mode ct --ct-way probe; }
@@ -139,7 +152,6 @@ test_second_instance_refused()
 # (not duplicates) the filters, and guards as before.
 test_restart_adopts_pins()
 {
-	local la from_a
 	drill_setup --nat snat
 	drill_client_start a "$DRILL_CLIENT_A_IP4"
 	drill_wait_echo a "$DRILL_WAN1_IP4" >/dev/null
@@ -149,12 +161,7 @@ test_restart_adopts_pins()
 	[[ -e $FG_PIN_DIR/fg_uplinks ]] || fg_fail "pins gone with a killed service"
 	guard_start
 	[[ $(filter_count "$DRILL_WAN1_DEV") == 1 ]] || fg_fail "filters duplicated"
-	la=$(drill_client_log a)
-	from_a=$(drill_log_mark "$la")
-	drill_policy "$DRILL_MARK2"
-	drill_misroute 1
-	drill_wait_log "$GUARD_LOG" ": deleted[ ,]" 1000 >/dev/null
-	drill_wait_log "$la" " error ECONNRESET " 2000 "$from_a" >/dev/null
+	a_misrouted_and_reset
 	guard_stop
 }
 
@@ -162,19 +169,13 @@ test_restart_adopts_pins()
 # marks may leave it; a third uplink's mark may not.
 test_two_marks_one_device()
 {
-	local from_a la
 	drill_setup --nat snat
 	drill_client_start a "$DRILL_CLIENT_A_IP4"
 	drill_wait_echo a "$DRILL_WAN1_IP4" >/dev/null
-	la=$(drill_client_log a)
 	guard_start -u "wan2_6:$DRILL_WAN2_DEV:0x300"
 	guard_status | grep -q "uplink wan2_6: device $DRILL_WAN2_DEV mark 0x300 up" ||
 		fg_fail "status: $(guard_status)"
-	from_a=$(drill_log_mark "$la")
-	drill_policy "$DRILL_MARK2"
-	drill_misroute 1
-	drill_wait_log "$GUARD_LOG" ": deleted[ ,]" 1000 >/dev/null
-	drill_wait_log "$la" " error ECONNRESET " 2000 "$from_a" >/dev/null
+	a_misrouted_and_reset
 	guard_stop
 }
 

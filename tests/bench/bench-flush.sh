@@ -52,6 +52,8 @@ set -u -o pipefail
 
 # shellcheck source=tests/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tests/lib.sh"
+# shellcheck source=tests/bench/lib-bench.sh
+source "$FG_ROOT/tests/bench/lib-bench.sh"
 fg_private_mounts "$0" "$@"
 
 ROUNDS=${FG_FLUSH_ROUNDS:-5}
@@ -84,9 +86,7 @@ SVC_PID=        # the service of part 2
 STATE=unknown   # full | nodead | empty | unknown
 CT_MAX_ORIG=
 BAD=0
-NOTES=()
 
-note() { NOTES+=("$*"); fg_log "NOTE: $*"; }
 bad() { BAD=$((BAD + 1)); printf 'COUNT WRONG: %s\n' "$*" >&2; }
 ns_exec() { nsenter --net="/run/netns/$NS" -- "$@"; }
 
@@ -426,15 +426,14 @@ report()
 		ctflush) label="(c) conntrack -F (all 320,000: the floor)" ;;
 		esac
 		# shellcheck disable=SC2046
-		set -- $(tr ' ' '\n' <<<"${P1_US[$m]:-}" | grep . | stats)
-		d=$(tr ' ' '\n' <<<"${P1_DEL[$m]:-}" | grep . | sort | uniq -c |
-			awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')
+		set -- $(bench_words "${P1_US[$m]:-}" | stats)
+		d=$(bench_words "${P1_DEL[$m]:-}" | bench_tally)
 		printf '%-44s %3s %8s %8s  %s\n' "$label" "$1" "$2" "$3" "$d"
 	done
-	fa=$(tr ' ' '\n' <<<"${P1_US[flowguard]:-}" | grep . | median_us)
-	fb=$(tr ' ' '\n' <<<"${P1_US[ctdelete]:-}" | grep . | median_us)
-	ma=$(tr ' ' '\n' <<<"${P1_US[flowguard]:-}" | grep . | min_us)
-	mb=$(tr ' ' '\n' <<<"${P1_US[ctdelete]:-}" | grep . | min_us)
+	fa=$(bench_words "${P1_US[flowguard]:-}" | median_us)
+	fb=$(bench_words "${P1_US[ctdelete]:-}" | median_us)
+	ma=$(bench_words "${P1_US[flowguard]:-}" | min_us)
+	mb=$(bench_words "${P1_US[ctdelete]:-}" | min_us)
 	if ((${fa:-0} > 0 && ${ma:-0} > 0)); then
 		printf 'conntrack -D / flowguard: %s (medians), %s (mins); target at least 7.5x, reported only\n' \
 			"$(awk -v a="$fa" -v b="$fb" 'BEGIN { printf "%.1fx", b / a }')" \
@@ -452,10 +451,9 @@ report()
 		alone) label="(b) no service (mwan3 config)" ;;
 		esac
 		# shellcheck disable=SC2046
-		set -- $(tr ' ' '\n' <<<"${P2_US[$m]:-}" | grep . | stats)
-		u=$(tr ' ' '\n' <<<"${P2_SRC[$m]:-}" | grep . | sort | uniq -c |
-			awk '{ gsub("_", " ", $2); printf "%s%s x%s", sep, $2, $1; sep = ", " }')
-		d=$(tr ' ' '\n' <<<"${P2_ABOUT[$m]:-}" | grep . |
+		set -- $(bench_words "${P2_US[$m]:-}" | stats)
+		u=$(bench_words "${P2_SRC[$m]:-}" | bench_tally | tr '_' ' ')
+		d=$(bench_words "${P2_ABOUT[$m]:-}" |
 			awk -v want="$DEAD_TOTAL" '$1 == want { ok++; next } { other++ }
 				END { printf "%s x%d", want, ok; if (other) printf ", other x%d", other }')
 		printf '%-34s %3s %7s %7s %7s %7s  %s; %s\n' "$label" "$1" "$2" "$3" "$4" "$5" "$u" "$d"
@@ -463,10 +461,7 @@ report()
 	for m in service alone; do
 		echo "first answer, $m: ${P2_FIRST[$m]:-none}"
 	done
-	if ((${#NOTES[@]})); then
-		echo "notes:"
-		printf '  %s\n' "${NOTES[@]}"
-	fi
+	bench_notes
 }
 
 main()

@@ -61,6 +61,8 @@ set -u -o pipefail
 
 # shellcheck source=tests/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tests/lib.sh"
+# shellcheck source=tests/bench/lib-bench.sh
+source "$FG_ROOT/tests/bench/lib-bench.sh"
 # shellcheck source=tests/lib-guard.sh
 source "$FG_ROOT/tests/lib-guard.sh"
 fg_private_mounts "$0" "$@"
@@ -81,11 +83,9 @@ FG_UDP=$FG_BUILD/tests/tools/fg_udpflows
 FG_PS=$FG_BUILD/tests/tools/fg_progstats
 
 BAD=0       # windows that could not be measured
-NOTES=()
 EMPTY_ID=
 RESULTS=    # file: CASE PATH ROUND PACKETS GUARD_NS EMPTY_NS
 
-note() { NOTES+=("$*"); fg_log "NOTE: $*"; }
 bad() { BAD=$((BAD + 1)); printf 'COULD NOT RUN: %s\n' "$*" >&2; }
 
 stats_sysctl() { cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo '?'; }
@@ -326,10 +326,7 @@ main()
 	summary
 	s1=$(stats_sysctl)
 	[[ $s0 == "$s1" ]] || note "kernel.bpf_stats_enabled was $s0, is $s1 (not by us)"
-	if ((${#NOTES[@]})); then
-		echo "notes:"
-		printf '  %s\n' "${NOTES[@]}"
-	fi
+	bench_notes
 	fg_log "took $(($(fg_now_ms) - start)) ms"
 	((BAD == 0)) || fg_fail "$BAD window(s) could not be measured"
 }

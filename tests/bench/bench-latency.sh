@@ -46,6 +46,8 @@ set -u -o pipefail
 
 # shellcheck source=tests/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tests/lib.sh"
+# shellcheck source=tests/bench/lib-bench.sh
+source "$FG_ROOT/tests/bench/lib-bench.sh"
 fg_private_mounts "$0" "$@"
 
 N=${FG_LAT_FLOWS:-1000}
@@ -62,9 +64,7 @@ SEND_CPU=() SVC_CPU=() # taskset prefixes of the current case
 
 BAD=0         # cases whose counts were wrong
 RESULTS=()    # one table row per case
-NOTES=()      # odd things the service did
 
-note() { NOTES+=("$*"); fg_log "NOTE: $*"; }
 bad() { BAD=$((BAD + 1)); printf 'COUNT WRONG: %s\n' "$*" >&2; }
 
 # ct_count SRC LO HI MARK: the router's UDP entries from SRC to the sink
@@ -293,10 +293,7 @@ main()
 		# shellcheck disable=SC2086
 		printf '%-12s %-6s %-6s %5s %6s %7s %6s %6s %7s %9s\n' $r
 	done
-	if ((${#NOTES[@]})); then
-		echo "notes:"
-		printf '  %s\n' "${NOTES[@]}"
-	fi
+	bench_notes
 	fg_log "took $(($(fg_now_ms) - start)) ms"
 	((BAD == 0)) || fg_fail "$BAD case(s) with wrong counts"
 }

@@ -71,6 +71,8 @@ set -u -o pipefail
 
 # shellcheck source=tests/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tests/lib.sh"
+# shellcheck source=tests/bench/lib-bench.sh
+source "$FG_ROOT/tests/bench/lib-bench.sh"
 fg_private_mounts "$0" "$@"
 # shellcheck source=tests/lib-guard.sh
 source "$FG_ROOT/tests/lib-guard.sh"
@@ -91,11 +93,9 @@ declare -A REC_MS=() NOT_REC=() HOOK_MS=() RAN=() ERRS=()
 declare -A REC_PID=()
 
 BAD=0        # B disturbed, flowguard not recovering, a drill not running
-NOTES=()     # odd things seen
 REMOTE_MODE=polite
 START_DELAY_US=0
 
-note() { NOTES+=("$*"); fg_log "NOTE: $*"; }
 bad() { BAD=$((BAD + 1)); printf 'BAD: %s\n' "$*" >&2; NOTES+=("BAD: $*"); }
 now_us() { echo "${EPOCHREALTIME/./}"; }
 
@@ -346,7 +346,7 @@ stats_line()
 
 median_ms()
 {
-	tr ' ' '\n' <<<"$1" | grep . | sort -n |
+	bench_words "$1" | sort -n |
 		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "-" }'
 }
 
@@ -417,15 +417,12 @@ main()
 	printf '%-18s %16s   %s\n' configuration "hook/flush ms" "A's error (first after t0)"
 	for cfg in "${CONFIGS[@]}"; do
 		printf '%-18s %16s   %s\n' "$cfg" "$(median_ms "${HOOK_MS[$cfg]:-}") (median)" \
-			"$(tr ' ' '\n' <<<"${ERRS[$cfg]:-}" | grep . | sort | uniq -c | awk '{ printf "%s%s x%s", s, $2, $1; s = ", " }')"
+			"$(bench_words "${ERRS[$cfg]:-}" | bench_tally)"
 	done
 	if ((N_PLAIN_SILENT < N_PLAIN)); then
 		echo "plain/silent ran $N_PLAIN_SILENT drills only (each waits the full ${CAP_S} s: it does not recover)"
 	fi
-	if ((${#NOTES[@]})); then
-		echo "notes:"
-		printf '  %s\n' "${NOTES[@]}"
-	fi
+	bench_notes
 	fg_log "took $(($(fg_now_ms) - start)) ms"
 	((BAD == 0)) || fg_fail "$BAD drill(s) with B disturbed or flowguard not recovering"
 }
