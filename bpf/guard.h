@@ -6,7 +6,13 @@
  *
  * Hot path (a packet that belongs): two map lookups, the mark read, a few
  * compares. Packet parsing, time, dedupe and the ring buffer happen only
- * for flagged packets.
+ * for flagged packets (and for the packets without a mark that the
+ * objects look up or report).
+ *
+ * The guard is an observer on a hook other tools share: in direct-action
+ * mode a filter's TC_ACT_OK ends the chain, so every packet it lets pass
+ * gets TC_ACT_UNSPEC (go on with the next filter). Only a flagged packet
+ * on an enforcing device gets a verdict of its own: TC_ACT_SHOT.
  *
  * Uses uapi headers only: the skbmark object must carry no CO-RE
  * relocation so that it loads on kernels without BTF.
@@ -33,6 +39,8 @@
 
 #define FG_AF_INET 2
 #define FG_AF_INET6 10
+
+#define FG_PASS TC_ACT_UNSPEC
 
 const volatile struct fg_guard_cfg fg_cfg = {};
 
@@ -206,6 +214,12 @@ static __always_inline int fg_parse(struct __sk_buff *skb, __u32 l2_len,
 	return fg_parse_l4(skb, off, p);
 }
 
+/* Does this device have an uplink marked down right now? */
+static __always_inline int fg_uplink_down(const struct fg_uplink *up)
+{
+	return up->nr_allowed < up->nr_marks;
+}
+
 /* First report of this flow in the dedupe interval? Records it if so. */
 static __always_inline int fg_first_in_interval(struct fg_flow_key *key,
 						__u64 now)
@@ -239,7 +253,7 @@ static __always_inline void fg_event_from_pkt(struct fg_event *e,
 	e->tcp_flags = p->tcp_flags;
 	e->source = FG_SRC_PKT;
 	e->ct_dir = FG_DIR_UNKNOWN;
-	e->pad[0] = 0;
+	e->flags = 0;
 }
 
 /*
@@ -249,6 +263,51 @@ static __always_inline void fg_event_from_pkt(struct fg_event *e,
 static __always_inline void fg_ct_fill(struct fg_event *e, const void *ct,
 				       __u32 ctinfo);
 
+/* Report a parsed packet's flow once per dedupe interval; verdict is what
+ * the packet gets either way. */
+static __always_inline int fg_report_pkt(struct __sk_buff *skb,
+					 struct fg_counters *cnt,
+					 struct fg_pkt *p, __u32 mark,
+					 const void *ct, __u32 ctinfo,
+					 __u8 ev_flags, int verdict)
+{
+	struct fg_event *e;
+	__u64 now;
+
+	p->key.ifindex = skb->ifindex;
+	now = bpf_ktime_get_ns();
+	if (!fg_first_in_interval(&p->key, now))
+		return verdict;
+	e = bpf_ringbuf_reserve(&fg_events, sizeof(*e), 0);
+	if (!e) {
+		/* let the flow's next packet try again */
+		bpf_map_delete_elem(&fg_flows, &p->key);
+		fg_count(cnt, FG_CNT_LOST);
+		return verdict;
+	}
+	fg_event_from_pkt(e, p, skb, mark, now);
+	if (ct)
+		fg_ct_fill(e, ct, ctinfo);
+	e->flags = ev_flags;
+	bpf_ringbuf_submit(e, 0);
+	fg_count(cnt, FG_CNT_EVENTS);
+	return verdict;
+}
+
+/* A flagged packet, parsed: counted, reported, and dropped if the device
+ * enforces. */
+static __always_inline int fg_flag_pkt(struct __sk_buff *skb,
+				       const struct fg_uplink *up,
+				       struct fg_counters *cnt,
+				       struct fg_pkt *p, __u32 mark,
+				       const void *ct, __u32 ctinfo)
+{
+	int verdict = up->flags & FG_UPLINK_ENFORCE ? TC_ACT_SHOT : FG_PASS;
+
+	fg_count(cnt, FG_CNT_FLAGGED);
+	return fg_report_pkt(skb, cnt, p, mark, ct, ctinfo, 0, verdict);
+}
+
 /* A packet whose mark does not belong here: report its flow once per
  * dedupe interval. It passes, unless the device enforces. */
 static __always_inline int fg_report(struct __sk_buff *skb,
@@ -257,30 +316,10 @@ static __always_inline int fg_report(struct __sk_buff *skb,
 				     const void *ct, __u32 ctinfo)
 {
 	struct fg_pkt p = {};
-	struct fg_event *e;
-	__u64 now;
-
-	int verdict = up->flags & FG_UPLINK_ENFORCE ? TC_ACT_SHOT : TC_ACT_OK;
 
 	if (fg_parse(skb, up->l2_len, &p))
-		return TC_ACT_OK;
-	fg_count(cnt, FG_CNT_FLAGGED);
-	p.key.ifindex = skb->ifindex;
-	now = bpf_ktime_get_ns();
-	if (!fg_first_in_interval(&p.key, now))
-		return verdict;
-	e = bpf_ringbuf_reserve(&fg_events, sizeof(*e), 0);
-	if (!e) {
-		/* let the flow's next packet try again */
-		bpf_map_delete_elem(&fg_flows, &p.key);
-		fg_count(cnt, FG_CNT_LOST);
-		return verdict;
-	}
-	fg_event_from_pkt(e, &p, skb, mark, now);
-	fg_ct_fill(e, ct, ctinfo);
-	bpf_ringbuf_submit(e, 0);
-	fg_count(cnt, FG_CNT_EVENTS);
-	return verdict;
+		return FG_PASS;
+	return fg_flag_pkt(skb, up, cnt, &p, mark, ct, ctinfo);
 }
 
 #endif /* FG_GUARD_H */

@@ -45,9 +45,17 @@
 #define FG_MAP_FLOWS "fg_flows"
 #define FG_MAP_EVENTS "fg_events"
 
-/* TC filter identity: fixed so attach is idempotent and detach is exact. */
+/* TC filter identity: fixed so attach is idempotent and detach is exact.
+ * The priority (tc "pref") is configurable; the default 1 runs before the
+ * filters other tools add without one (tc numbers those from 49152 down). */
 #define FG_TC_HANDLE 0xf16
-#define FG_TC_PRIORITY 0xf16
+#define FG_TC_PRIORITY 1
+
+/* ct mode: one entry-less packet in this many is looked up on a device
+ * whose uplinks are all up (see fg_guard_cfg.lookup_sample). */
+#ifndef FG_LOOKUP_SAMPLE
+#define FG_LOOKUP_SAMPLE 16
+#endif
 
 /* How the event's tuple was obtained. */
 enum fg_flow_source {
@@ -69,6 +77,10 @@ enum fg_counter {
 	FG_CNT_FLAGGED = 2, /* packets whose mark does not belong here */
 	FG_CNT_EVENTS = 3,  /* events sent (one per flow per interval) */
 	FG_CNT_LOST = 4,    /* events lost: ring buffer full */
+	/* packets without a mark to check (offloaded by a flowtable): ct
+	 * mode looked their entry up, skbmark mode reported them by tuple */
+	FG_CNT_LOOKUP = 5,
+	FG_CNT_LOOKUP_HIT = 6, /* ct mode: the lookup found the entry */
 	FG_CNT_MAX = 8,
 };
 
@@ -79,9 +91,11 @@ struct fg_uplink {
 	 * interface's mark is absent. Slots [0, nr_allowed) are used. */
 	__u32 allowed[FG_MAX_MARKS_PER_DEV];
 	__u32 nr_allowed;
-	__u16 slot;   /* index into fg_counters, < FG_MAX_UPLINKS */
-	__u8 l2_len;  /* 14 on Ethernet devices, 0 on PPP/tun/WireGuard */
-	__u8 flags;   /* FG_UPLINK_* */
+	__u8 slot;     /* index into fg_counters, < FG_MAX_UPLINKS */
+	__u8 nr_marks; /* uplinks configured on this device, up or down:
+			* nr_allowed < nr_marks means one of them is down */
+	__u8 l2_len;   /* 14 on Ethernet devices, 0 on PPP/tun/WireGuard */
+	__u8 flags;    /* FG_UPLINK_* */
 };
 
 /* Drop flagged packets here, so a stale flow never leaks one uplink's
@@ -112,6 +126,13 @@ struct fg_guard_cfg {
 	__u64 dedupe_ns;  /* one event per flow per this interval */
 	__u32 mask;	  /* mwan3 mmx_mask */
 	__u32 reserved[3]; /* default, unreachable, blackhole (already masked) */
+	/* ct mode, packets without a ct entry on a device whose uplinks are
+	 * all up and that does not enforce: look up one in (lookup_sample + 1)
+	 * per CPU; a power of two minus one. 0: every one. */
+	__u32 lookup_sample;
+	/* kernel BTF id of struct nf_conn for bpf_rdonly_cast() (0: read the
+	 * mark with a helper call instead) */
+	__u32 nf_conn_btf_id;
 };
 
 /* fg_events: ring buffer record. Addresses and ports in wire order. */
@@ -132,8 +153,13 @@ struct fg_event {
 	__u8 tcp_flags;	       /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
 	__u8 source;	       /* enum fg_flow_source */
 	__u8 ct_dir;	       /* enum fg_ct_dir */
-	__u8 pad[1];
+	__u8 flags;	       /* FG_EV_* */
 };
+
+/* skbmark mode: an unmarked packet (offloaded: the flowtable skips the
+ * mark's restore) on a device with an uplink down. mark is 0; the service
+ * finds the entry by tuple and judges its mark itself. */
+#define FG_EV_MARK_UNKNOWN 0x01
 
 #define FG_TCP_FIN 0x01
 #define FG_TCP_SYN 0x02
@@ -143,7 +169,7 @@ struct fg_event {
 _Static_assert(sizeof(struct fg_uplink) == 40, "fg_uplink layout");
 _Static_assert(sizeof(struct fg_counters) == 64, "fg_counters layout");
 _Static_assert(sizeof(struct fg_flow_key) == 48, "fg_flow_key layout");
-_Static_assert(sizeof(struct fg_guard_cfg) == 24, "fg_guard_cfg layout");
+_Static_assert(sizeof(struct fg_guard_cfg) == 32, "fg_guard_cfg layout");
 _Static_assert(sizeof(struct fg_event) == 72, "fg_event layout");
 
 #endif /* FLOWGUARD_H */

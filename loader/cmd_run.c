@@ -24,6 +24,11 @@ static void run_usage(FILE *f)
 		"  -m, --mask MASK          mwan3 mmx_mask (default 0x3f00)\n"
 		"  -M, --mode MODE          auto|ct|skbmark (default auto)\n"
 		"      --ct-way WAY         auto|kfunc|probe: how ct mode reads the entry\n"
+		"      --offload-lookup L   auto|on|off: ct mode looks up the entry of\n"
+		"                           packets that carry none (flow offload)\n"
+		"      --lookup-sample N    on devices whose uplinks are all up, look up\n"
+		"                           one such packet in N (power of two, default 16)\n"
+		"      --tc-priority N      tc pref of our egress filter (default 1: first)\n"
 		"  -p, --policy POLICY      reset|delete|monitor (default reset: delete the\n"
 		"                           entry and reset its TCP client; per uplink:\n"
 		"                           --uplink NAME:DEV:MARK:POLICY)\n"
@@ -41,6 +46,9 @@ static const struct option run_opts[] = {
 	{ "mask", required_argument, NULL, 'm' },
 	{ "mode", required_argument, NULL, 'M' },
 	{ "ct-way", required_argument, NULL, 'W' },
+	{ "offload-lookup", required_argument, NULL, 'L' },
+	{ "lookup-sample", required_argument, NULL, 'N' },
+	{ "tc-priority", required_argument, NULL, 'R' },
 	{ "policy", required_argument, NULL, 'p' },
 	{ "enforce", no_argument, NULL, 'e' },
 	{ "dedupe-ms", required_argument, NULL, 'd' },
@@ -92,6 +100,15 @@ static int run_apply(struct fg_service_opts *o, struct fg_common *common,
 		else
 			return run_bad("ct way", arg);
 		return 0;
+	case 'L':
+		return fg_conf_parse_lookup(arg, &o->conf.lookup) ?
+			       run_bad("offload lookup", arg) : 0;
+	case 'N':
+		return fg_conf_parse_sample(arg, &o->conf.lookup_sample) ?
+			       run_bad("lookup sample (a power of two, 1..65536)", arg) : 0;
+	case 'R':
+		return fg_mark_parse_range(arg, 1, 65535, &o->conf.tc_priority) ?
+			       run_bad("tc priority (1..65535)", arg) : 0;
 	case 'p':
 		return fg_conf_parse_policy(arg, &o->conf.policy) ?
 			       run_bad("policy", arg) : 0;

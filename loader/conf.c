@@ -37,7 +37,16 @@ void fg_conf_defaults(struct fg_conf *c)
 	c->policy = FG_POLICY_RESET;
 	c->dedupe_ms = 1000;
 	c->max_deletes = 1000;
+	c->tc_priority = FG_TC_PRIORITY;
+	c->lookup = FG_LOOKUP_AUTO;
+	c->lookup_sample = FG_LOOKUP_SAMPLE;
 }
+
+static const char *const lookup_names[] = {
+	[FG_LOOKUP_AUTO] = "auto",
+	[FG_LOOKUP_ON] = "on",
+	[FG_LOOKUP_OFF] = "off",
+};
 
 static int name_index(const char *const *names, size_t n, const char *s)
 {
@@ -66,6 +75,39 @@ int fg_conf_parse_policy(const char *s, enum fg_policy *p)
 	if (i < 0)
 		return i;
 	*p = (enum fg_policy)i;
+	return 0;
+}
+
+int fg_conf_parse_lookup(const char *s, enum fg_lookup *l)
+{
+	int i = name_index(lookup_names, ARRAY_SIZE(lookup_names), s);
+
+	if (i < 0)
+		return i;
+	*l = (enum fg_lookup)i;
+	return 0;
+}
+
+const char *fg_conf_lookup_name(enum fg_lookup l)
+{
+	if ((unsigned int)l >= ARRAY_SIZE(lookup_names))
+		return "?";
+	return lookup_names[l];
+}
+
+static int fg_conf_check_sample(uint32_t n)
+{
+	return n < 1 || n > FG_LOOKUP_SAMPLE_MAX || (n & (n - 1)) ? -EINVAL : 0;
+}
+
+int fg_conf_parse_sample(const char *s, uint32_t *out)
+{
+	uint32_t n;
+
+	if (fg_mark_parse_range(s, 1, FG_LOOKUP_SAMPLE_MAX, &n) ||
+	    fg_conf_check_sample(n))
+		return -EINVAL;
+	*out = n;
 	return 0;
 }
 
@@ -263,6 +305,9 @@ enum conf_knob {
 	KNOB_DEDUPE,
 	KNOB_DELETES,
 	KNOB_ENFORCE,
+	KNOB_TC_PRIORITY,
+	KNOB_LOOKUP,
+	KNOB_LOOKUP_SAMPLE,
 };
 
 /* Options of `config globals` and what each expects. */
@@ -276,6 +321,9 @@ static const struct {
 	[KNOB_DEDUPE] = { "dedupe_ms", "1..600000" },
 	[KNOB_DELETES] = { "max_deletes", "1..1000000" },
 	[KNOB_ENFORCE] = { "enforce", "0 or 1" },
+	[KNOB_TC_PRIORITY] = { "tc_priority", "1..65535" },
+	[KNOB_LOOKUP] = { "offload_lookup", "auto, on or off" },
+	[KNOB_LOOKUP_SAMPLE] = { "lookup_sample", "a power of two, 1..65536" },
 };
 
 static int knob_set(struct fg_conf *c, enum conf_knob k, const char *v)
@@ -294,6 +342,12 @@ static int knob_set(struct fg_conf *c, enum conf_knob k, const char *v)
 					   &c->max_deletes);
 	case KNOB_ENFORCE:
 		return fg_conf_parse_bool(v, &c->enforce);
+	case KNOB_TC_PRIORITY:
+		return fg_mark_parse_range(v, 1, 65535, &c->tc_priority);
+	case KNOB_LOOKUP:
+		return fg_conf_parse_lookup(v, &c->lookup);
+	case KNOB_LOOKUP_SAMPLE:
+		return fg_conf_parse_sample(v, &c->lookup_sample);
 	}
 	return -EINVAL;
 }
@@ -547,6 +601,15 @@ static int check_knobs(const struct fg_conf *c, char *err, size_t errlen)
 	else if (c->max_deletes < 1 || c->max_deletes > FG_MAX_DELETES_MAX)
 		snprintf(err, errlen, "max_deletes %u is out of range 1..%d",
 			 c->max_deletes, FG_MAX_DELETES_MAX);
+	else if (c->tc_priority < 1 || c->tc_priority > 65535)
+		snprintf(err, errlen, "tc_priority %u is out of range 1..65535",
+			 c->tc_priority);
+	else if ((unsigned int)c->lookup > FG_LOOKUP_OFF)
+		snprintf(err, errlen, "invalid offload_lookup %d", (int)c->lookup);
+	else if (fg_conf_check_sample(c->lookup_sample))
+		snprintf(err, errlen,
+			 "lookup_sample %u is not a power of two in 1..%d",
+			 c->lookup_sample, FG_LOOKUP_SAMPLE_MAX);
 	else if (c->nr_uplinks == 0)
 		snprintf(err, errlen, "no uplinks configured");
 	else if (c->nr_uplinks > FG_MAX_IFACES)

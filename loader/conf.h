@@ -18,6 +18,9 @@
 #define FG_MAX_DELETES_MAX 1000000
 
 enum fg_mode { FG_MODE_AUTO = 0, FG_MODE_CT, FG_MODE_SKBMARK };
+/* ct mode's lookup of packets without an entry (offloaded flows). */
+enum fg_lookup { FG_LOOKUP_AUTO = 0, FG_LOOKUP_ON, FG_LOOKUP_OFF };
+#define FG_LOOKUP_SAMPLE_MAX 65536
 /* What is done with a stale flow: reset its TCP client and delete its
  * entry (non-TCP: delete), delete only, or log and count only. */
 enum fg_policy { FG_POLICY_DELETE = 0, FG_POLICY_MONITOR, FG_POLICY_RESET };
@@ -38,6 +41,11 @@ struct fg_conf {
 	int enforce;	      /* drop flagged packets at egress */
 	uint32_t dedupe_ms;   /* default 1000, range 1..600000 */
 	uint32_t max_deletes; /* per second, default 1000, range 1..1000000 */
+	uint32_t tc_priority; /* tc pref of our egress filter, 1..65535 */
+	enum fg_lookup lookup;
+	/* on devices whose uplinks are all up: look up one entry-less packet
+	 * in this many (per CPU); a power of two, 1..FG_LOOKUP_SAMPLE_MAX */
+	uint32_t lookup_sample;
 	struct fg_uplink_conf uplinks[FG_MAX_IFACES];
 	size_t nr_uplinks;
 };
@@ -48,12 +56,19 @@ void fg_conf_defaults(struct fg_conf *c);
 /* "auto", "ct", "skbmark"; -EINVAL otherwise. */
 int fg_conf_parse_mode(const char *s, enum fg_mode *m);
 
+/* "auto", "on", "off"; -EINVAL otherwise. */
+int fg_conf_parse_lookup(const char *s, enum fg_lookup *l);
+
+/* A power of two in 1..FG_LOOKUP_SAMPLE_MAX; -EINVAL otherwise. */
+int fg_conf_parse_sample(const char *s, uint32_t *out);
+
 /* "reset", "delete", "monitor"; -EINVAL otherwise. */
 int fg_conf_parse_policy(const char *s, enum fg_policy *p);
 
 /* Names of the values above; "?" for an invalid one. */
 const char *fg_conf_mode_name(enum fg_mode m);
 const char *fg_conf_policy_name(enum fg_policy p);
+const char *fg_conf_lookup_name(enum fg_lookup l);
 
 /* UCI boolean: 1/yes/on/true/enabled or 0/no/off/false/disabled.
  * 0 or -EINVAL. */

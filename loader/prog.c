@@ -36,12 +36,16 @@ static const char *const fg_kind_names[] = {
 	[FG_GUARD_CT_KCTX] = "ct (kfunc)",
 	[FG_GUARD_CT_PROBE] = "ct (probe read)",
 	[FG_GUARD_SKBMARK] = "skbmark",
+	[FG_GUARD_CT_KCTX_LOOKUP] = "ct (kfunc, offload lookup)",
+	[FG_GUARD_CT_PROBE_LOOKUP] = "ct (probe read, offload lookup)",
 };
 
 static const char *const fg_kind_progs[] = {
 	[FG_GUARD_CT_KCTX] = "fg_guard_ct_kctx",
 	[FG_GUARD_CT_PROBE] = "fg_guard_ct_probe",
 	[FG_GUARD_SKBMARK] = "fg_guard_skbmark",
+	[FG_GUARD_CT_KCTX_LOOKUP] = "fg_guard_ct_kctx_lookup",
+	[FG_GUARD_CT_PROBE_LOOKUP] = "fg_guard_ct_probe_lookup",
 };
 
 const char *fg_prog_kind_name(enum fg_guard_kind kind)
@@ -49,22 +53,57 @@ const char *fg_prog_kind_name(enum fg_guard_kind kind)
 	return fg_kind_names[kind];
 }
 
+int fg_prog_kind_is_ct(enum fg_guard_kind kind)
+{
+	return kind != FG_GUARD_SKBMARK;
+}
+
+const char *fg_prog_offload_view(enum fg_guard_kind kind)
+{
+	switch (kind) {
+	case FG_GUARD_CT_KCTX_LOOKUP:
+	case FG_GUARD_CT_PROBE_LOOKUP:
+		return "looked up (bpf_skb_ct_lookup)";
+	case FG_GUARD_SKBMARK:
+		return "reported by tuple while an uplink on it is down";
+	default:
+		return "not visible (kernel without bpf_skb_ct_lookup)";
+	}
+}
+
+/* A kfunc may live in a module's BTF (nf_conntrack's, when it is not
+ * built in): look in vmlinux first, then in each module. */
 static int fg_kernel_has_kfunc(const char *name)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
+	__u32 id = 0;
 	int found;
 
 	if (!vmlinux)
 		return 0;
 	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
+	while (!found && !bpf_btf_get_next_id(id, &id)) {
+		struct btf *mod;
+		int fd = bpf_btf_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		mod = btf__load_from_kernel_by_id_split(id, vmlinux);
+		close(fd);
+		if (!mod)
+			continue;
+		found = btf__find_by_name_kind(mod, name, BTF_KIND_FUNC) > 0;
+		btf__free(mod);
+	}
 	btf__free(vmlinux);
 	return found;
 }
 
-int fg_prog_choose(int want_ct, int want_probe, enum fg_guard_kind *kind,
-		   char *err, size_t errlen)
+int fg_prog_choose(int want_ct, int want_probe, int want_lookup,
+		   enum fg_guard_kind *kind, char *err, size_t errlen)
 {
 	int has_btf = access(FG_VMLINUX_BTF, R_OK) == 0;
+	int has_lookup;
 
 	if (want_ct == 0 || (want_ct == FG_WANT_AUTO && !has_btf)) {
 		*kind = FG_GUARD_SKBMARK;
@@ -78,30 +117,59 @@ int fg_prog_choose(int want_ct, int want_probe, enum fg_guard_kind *kind,
 	}
 	if (want_probe == FG_WANT_AUTO)
 		want_probe = !fg_kernel_has_kfunc("bpf_cast_to_kern_ctx");
-	*kind = want_probe ? FG_GUARD_CT_PROBE : FG_GUARD_CT_KCTX;
+	has_lookup = want_lookup ? fg_kernel_has_kfunc("bpf_skb_ct_lookup") : 0;
+	if (want_lookup == 1 && !has_lookup) {
+		snprintf(err, errlen,
+			 "the offload lookup needs the kfunc bpf_skb_ct_lookup (kernel 5.18+, nf_conntrack with BTF)");
+		return -ENOTSUP;
+	}
+	if (want_probe)
+		*kind = has_lookup ? FG_GUARD_CT_PROBE_LOOKUP : FG_GUARD_CT_PROBE;
+	else
+		*kind = has_lookup ? FG_GUARD_CT_KCTX_LOOKUP : FG_GUARD_CT_KCTX;
 	return 0;
+}
+
+/* bpf_rdonly_cast() makes the ct mark a plain load, but needs nf_conn's
+ * kernel BTF id as a constant, and libbpf cannot relocate it: the name
+ * also matches nf_conn___init. 0 (mark read by helper) when nf_conn is
+ * not in vmlinux's BTF (conntrack built as a module). */
+static __u32 fg_nf_conn_btf_id(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id;
+
+	if (!vmlinux)
+		return 0;
+	id = btf__find_by_name_kind(vmlinux, "nf_conn", BTF_KIND_STRUCT);
+	btf__free(vmlinux);
+	return id > 0 ? (__u32)id : 0;
 }
 
 static int fg_open_skel(struct fg_prog *p, const char *pin_dir,
 			const struct fg_guard_cfg *cfg)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
-	volatile void *rodata_cfg;
+	struct fg_guard_cfg *rodata_cfg;
 
 	if (p->kind == FG_GUARD_SKBMARK) {
 		p->skbmark = flowguard_skbmark__open_opts(&opts);
 		if (!p->skbmark)
 			return -errno;
 		p->obj = p->skbmark->obj;
-		rodata_cfg = &p->skbmark->rodata->fg_cfg;
+		rodata_cfg = (struct fg_guard_cfg *)&p->skbmark->rodata->fg_cfg;
 	} else {
 		p->ct = flowguard_ct__open_opts(&opts);
 		if (!p->ct)
 			return -errno;
 		p->obj = p->ct->obj;
-		rodata_cfg = &p->ct->rodata->fg_cfg;
+		rodata_cfg = (struct fg_guard_cfg *)&p->ct->rodata->fg_cfg;
 	}
-	memcpy((void *)rodata_cfg, cfg, sizeof(*cfg));
+	memcpy(rodata_cfg, cfg, sizeof(*cfg));
+	if (p->kind == FG_GUARD_CT_KCTX || p->kind == FG_GUARD_CT_KCTX_LOOKUP)
+		rodata_cfg->nf_conn_btf_id = fg_nf_conn_btf_id();
+	else
+		rodata_cfg->nf_conn_btf_id = 0;
 	return 0;
 }
 
@@ -168,7 +236,7 @@ int fg_prog_map_fd(const struct fg_prog *p, const char *name)
 }
 
 static void fg_tc_ids(struct bpf_tc_hook *hook, struct bpf_tc_opts *opts,
-		      int ifindex)
+		      int ifindex, uint16_t priority)
 {
 	memset(hook, 0, sizeof(*hook));
 	hook->sz = sizeof(*hook);
@@ -177,16 +245,16 @@ static void fg_tc_ids(struct bpf_tc_hook *hook, struct bpf_tc_opts *opts,
 	memset(opts, 0, sizeof(*opts));
 	opts->sz = sizeof(*opts);
 	opts->handle = FG_TC_HANDLE;
-	opts->priority = FG_TC_PRIORITY;
+	opts->priority = priority;
 }
 
-int fg_prog_attach(const struct fg_prog *p, int ifindex)
+int fg_prog_attach(const struct fg_prog *p, int ifindex, uint16_t priority)
 {
 	struct bpf_tc_hook hook;
 	struct bpf_tc_opts opts;
 	int err;
 
-	fg_tc_ids(&hook, &opts, ifindex);
+	fg_tc_ids(&hook, &opts, ifindex, priority);
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return err;
@@ -196,13 +264,13 @@ int fg_prog_attach(const struct fg_prog *p, int ifindex)
 	return bpf_tc_attach(&hook, &opts);
 }
 
-int fg_prog_detach(int ifindex)
+int fg_prog_detach(int ifindex, uint16_t priority)
 {
 	struct bpf_tc_hook hook;
 	struct bpf_tc_opts opts;
 
 	/* never bpf_tc_hook_destroy(): it would drop other tools' filters */
-	fg_tc_ids(&hook, &opts, ifindex);
+	fg_tc_ids(&hook, &opts, ifindex, priority);
 	return bpf_tc_detach(&hook, &opts);
 }
 

@@ -113,6 +113,7 @@ static int fg_svc_guard_cfg(const struct fg_conf *c, struct fg_guard_cfg *g,
 	g->reserved[1] = r.unreachable;
 	g->reserved[2] = r.blackhole;
 	g->dedupe_ns = (uint64_t)c->dedupe_ms * 1000000ULL;
+	g->lookup_sample = c->lookup_sample - 1;
 	return 0;
 }
 
@@ -122,7 +123,8 @@ static int fg_svc_attach_all(struct fg_svc *s, char *err, size_t errlen)
 	int rc;
 
 	for (i = 0; i < s->up.nr_devs; i++) {
-		rc = fg_prog_attach(s->prog, s->up.devs[i].ifindex);
+		rc = fg_prog_attach(s->prog, s->up.devs[i].ifindex,
+				    (uint16_t)s->opts->conf.tc_priority);
 		if (rc) {
 			snprintf(err, errlen, "attach to %s: %s",
 				 s->up.devs[i].name, strerror(-rc));
@@ -139,7 +141,8 @@ static void fg_svc_detach_all(struct fg_svc *s)
 	int rc;
 
 	for (i = 0; i < s->nr_attached; i++) {
-		rc = fg_prog_detach(s->up.devs[i].ifindex);
+		rc = fg_prog_detach(s->up.devs[i].ifindex,
+				    (uint16_t)s->opts->conf.tc_priority);
 		if (rc && rc != -ENOENT)
 			fg_warn("detach from %s: %s", s->up.devs[i].name,
 				strerror(-rc));
@@ -481,8 +484,10 @@ static int fg_svc_load(struct fg_svc *s, char *err, size_t errlen)
 
 	rc = fg_svc_guard_cfg(&o->conf, &gcfg, err, errlen);
 	if (!rc)
-		rc = fg_prog_choose(o->want_ct, o->want_probe, &kind, err,
-				    errlen);
+		rc = fg_prog_choose(o->want_ct, o->want_probe,
+				    o->conf.lookup == FG_LOOKUP_AUTO ? FG_WANT_AUTO
+				    : o->conf.lookup == FG_LOOKUP_ON,
+				    &kind, err, errlen);
 	if (rc)
 		return rc;
 	rc = fg_prog_load(&s->prog, kind, s->pin_dir, &gcfg);

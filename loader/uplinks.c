@@ -94,7 +94,7 @@ void fg_uplinks_entry(const struct fg_uplinks *u, size_t dev,
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	out->slot = (__u16)dev;
+	out->slot = (__u8)dev;
 	out->l2_len = u->devs[dev].l2_len;
 	out->flags = FG_UPLINK_GUARDED;
 	for (i = 0; i < u->nr_ifaces; i++) {
@@ -104,6 +104,8 @@ void fg_uplinks_entry(const struct fg_uplinks *u, size_t dev,
 			continue;
 		if (f->enforce)
 			out->flags |= FG_UPLINK_ENFORCE;
+		if (out->nr_marks < FG_MAX_MARKS_PER_DEV)
+			out->nr_marks++;
 		if (!f->up)
 			continue;
 		if (out->nr_allowed < FG_MAX_MARKS_PER_DEV)

@@ -213,12 +213,13 @@ static void test_auto_picks_skbmark(void)
 	enum fg_guard_kind kind = FG_GUARD_CT_KCTX;
 	char err[256] = "";
 
-	CHECK_EQ_U(fg_prog_choose(FG_WANT_AUTO, FG_WANT_AUTO, &kind, err,
+	CHECK_EQ_U(fg_prog_choose(FG_WANT_AUTO, FG_WANT_AUTO, FG_WANT_AUTO, &kind, err,
 				  sizeof(err)),
 		   0);
 	CHECK_EQ_U(kind, FG_GUARD_SKBMARK);
 	kind = FG_GUARD_CT_KCTX;
-	CHECK_EQ_U(fg_prog_choose(0, FG_WANT_AUTO, &kind, err, sizeof(err)),
+	CHECK_EQ_U(fg_prog_choose(0, FG_WANT_AUTO, FG_WANT_AUTO, &kind, err,
+				  sizeof(err)),
 		   0);
 	CHECK_EQ_U(kind, FG_GUARD_SKBMARK);
 }
@@ -231,7 +232,8 @@ static void test_explicit_ct_refused(void)
 	for (int i = 0; i < 3; i++) {
 		enum fg_guard_kind kind = FG_GUARD_SKBMARK;
 		char err[256] = "";
-		int rc = fg_prog_choose(1, probes[i], &kind, err, sizeof(err));
+		int rc = fg_prog_choose(1, probes[i], FG_WANT_AUTO, &kind, err,
+					sizeof(err));
 
 		CHECK(rc < 0);
 		CHECK(strstr(err, "BTF") != NULL);

@@ -282,7 +282,7 @@ static void check_event(const struct fg_event *e, const struct pkt *p,
 	CHECK_EQ_U(e->source, FG_SRC_PKT);
 	CHECK_EQ_U(e->ct_dir, FG_DIR_UNKNOWN);
 	CHECK_EQ_U(e->zone, 0);
-	CHECK_EQ_U(e->pad[0], 0);
+	CHECK_EQ_U(e->flags, 0);
 	CHECK(e->ts_ns >= t0 && e->ts_ns <= t1);
 }
 
