@@ -351,6 +351,9 @@ static void fg_svc_drain(struct fg_svc *s)
 	report = fg_svc_report_backlog(s, now);
 	if (!next || (report && report < next))
 		next = report;
+	report = fg_svc_log_report(s, now);
+	if (!next || (report && report < next))
+		next = report;
 	fg_svc_arm_timer(s, next);
 }
 
@@ -671,7 +674,7 @@ static void fg_svc_fini(struct fg_svc *s)
 	fg_kick_close(s->kick);
 	free(s->retry);
 	free(s->round);
-	fg_svc_log_fini(s);
+	fg_svc_log_fini(&s->log);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);
 }
@@ -691,7 +694,7 @@ int fg_service_run(const struct fg_service_opts *o)
 	for (i = 0; i < FG_SVC_MAX_OFFERS; i++)
 		s.offers[i].fd = -1;
 	s.round = calloc(1, sizeof(*s.round));
-	rc = s.round ? fg_svc_log_init(&s) : -ENOMEM;
+	rc = s.round ? fg_svc_log_init(&s.log) : -ENOMEM;
 	rc = rc ?: fg_backlog_init(&s.backlog, FG_BACKLOG_LEN,
 				   o->conf.max_deletes, fg_now_ns());
 	/* devices first: a typo must not load, pin or attach anything */

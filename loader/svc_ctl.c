@@ -96,6 +96,10 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 		    PRIu64 "\n",
 		    st->resets, st->reset_fail, st->kicked, st->kick_answered,
 		    st->kick_retried, st->unresolved);
+	fg_text_add(&t,
+		    "log: %" PRIu64 " stale-flow lines written, %" PRIu64
+		    " left out by the limit (%d a second)\n",
+		    s->log.lines, s->log.left_out_total, FG_SVC_LOG_PER_SEC);
 	fg_text_add(&t, "router's own sockets: %s\n",
 		    s->can_destroy ? "destroyed through sock_diag"
 				   : "cannot be destroyed: the kernel lacks "
@@ -156,6 +160,24 @@ static int svc_arm_kick_retry(struct fg_svc *s)
 	return timerfd_settime(s->kick_timer_fd, 0, &its, NULL) ? -errno : 0;
 }
 
+int fg_svc_retry_add(struct fg_svc *s, const struct fg_kick_flow *f, size_t n)
+{
+	struct fg_kick_flow *grown;
+	int arm = !s->retry;
+
+	if (!n)
+		return 0;
+	grown = realloc(s->retry, (s->nr_retry + n) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	memcpy(grown + s->nr_retry, f, n * sizeof(*f));
+	s->retry = grown;
+	s->nr_retry += n;
+	/* a retry already pending keeps its time: the earliest hosts' rate
+	 * limit decides; later ones got their guessed RST meanwhile */
+	return arm ? svc_arm_kick_retry(s) : 0;
+}
+
 /* Stage 3: reset the hosts of the uplink's TCP flows now; those that did
  * not answer get one more try once their rate limit has passed. */
 static int svc_per_flow(void *ctx, struct fg_disc *d, struct fg_ct *ct,
@@ -174,14 +196,9 @@ static int svc_per_flow(void *ctx, struct fg_disc *d, struct fg_ct *ct,
 	s->st.kicked += d->flows;
 	s->st.kick_answered += d->reset;
 	s->st.unresolved += d->unresolved;
-	if (!nr_left)
-		return 0;
-	/* a retry still pending from an earlier disconnect goes first */
-	if (s->retry)
-		fg_svc_kick_retry(s);
-	s->retry = left;
-	s->nr_retry = nr_left;
-	return svc_arm_kick_retry(s);
+	rc = fg_svc_retry_add(s, left, nr_left);
+	free(left);
+	return rc;
 }
 
 void fg_svc_kick_retry(struct fg_svc *s)
