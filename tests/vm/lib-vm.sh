@@ -106,7 +106,7 @@ _vm_slot()
 	local b=()
 	read -ra b <<<"$(guard_pinned_bytes "$1")"
 	((${#b[@]} == 40)) || { echo "no uplink entry for $1" >&2; return 1; }
-	echo "${b[36]}"
+	echo $((b[36]))
 }
 
 vm_counter()

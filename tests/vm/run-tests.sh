@@ -17,6 +17,8 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 1
 export BUILD=${BUILD:-build}
+# under emulation (TCG) loading the guard alone takes seconds
+export GUARD_START_MS=${GUARD_START_MS:-60000}
 limit=${FG_VM_TEST_TIMEOUT:-240}
 logs=${FG_VM_LOGS:-}
 if [[ -z $logs ]]; then

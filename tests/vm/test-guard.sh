@@ -8,7 +8,7 @@
 # and with skb->mark 0, so the guard must look them up (ct mode) or
 # report them by tuple (skbmark mode, on a device whose uplink is down).
 
-# _misroute MODE [OFFLOAD]: static SNAT (masquerade would kill the entry
+# _misroute MODE OFFLOAD(0|1) [CHECK]: static SNAT (masquerade would kill the entry
 # itself when its output device changes); A and B offloaded; then new flows
 # go to uplink 2 and table 1 points out of wan2: A's flow (mark 0x100)
 # leaves wan2. The route change pushes it through the slow path once,
@@ -17,12 +17,14 @@
 # it (sampled: every uplink is up). Asserted: flagged on wan2, the log line
 # "stale flow ... mark 0x100 ... of wan1 leaving wan2: deleted", A's entry
 # with 0x100 gone, A reset and reconnected through uplink 2, B untouched.
+# CHECK: a function to call once the service runs.
 _misroute()
 {
-	local mode=$1 offload=${2:-1} from_a g n
+	local mode=$1 offload=$2 from_a g n
 	drill_setup --nat snat
 	((offload)) && vm_offload_on
 	guard_start --mode "$mode"
+	[[ -z ${3:-} ]] || "$3"
 	vm_clients 4
 	if ((offload)); then
 		vm_check "A's and B's entries are offloaded" \
@@ -48,12 +50,12 @@ _misroute()
 
 test_misroute_offload_ct()
 {
-	_misroute ct
+	_misroute ct 1
 }
 
 test_misroute_offload_skbmark()
 {
-	_misroute skbmark
+	_misroute skbmark 1
 }
 
 # _down_uplink MODE: wan1 marked down by `flowguard disconnected` while
@@ -124,15 +126,17 @@ test_nobtf()
 {
 	mount -t tmpfs none /sys/kernel/btf
 	vm_check "kernel BTF hidden" test ! -e /sys/kernel/btf/vmlinux
-	drill_setup --nat snat
-	guard_start
-	vm_check "the service says mode skbmark" \
-		eval 'guard_status | grep -q "mode skbmark"'
+	_misroute auto 0 _nobtf_mode
+}
+
+_nobtf_mode()
+{
 	vm_check "its start line says mode skbmark" \
 		grep -q "guarding .*mode skbmark" "$GUARD_LOG"
-	vm_done
-	_misroute auto 0
+	vm_check "flowguard status says mode skbmark" _nobtf_status
 }
+
+_nobtf_status() { guard_status | grep -q "mode skbmark"; }
 
 # filter_after_ours: a counting BPF filter (fg_progstats empty: returns
 # TC_ACT_UNSPEC) at pref 100 on wan2's egress, after the guard (pref 1).
@@ -140,7 +144,9 @@ test_nobtf()
 # (policy monitor: its packets stay flagged) and pings. Both programs'
 # run counts over the same window (BPF run-time statistics) and wan2's
 # sent packets: the counter must see every packet the guard saw, flagged
-# ones included, and those are the packets sent.
+# ones included, and those are the packets sent (the run counts' window
+# lies within the one of the device's counter: they may miss the packets
+# of the gap, 10 % + 5 allowed).
 test_filter_after_ours()
 {
 	local prog gid out runs gruns tx0 tx1 sent f0 f1 pings=50
@@ -180,7 +186,7 @@ test_filter_after_ours()
 	vm_check "the counter saw what the guard saw (${runs:-none} vs ${gruns:-none})" \
 		test $((${runs:-0} - ${gruns:-0})) -ge -2 -a $((${runs:-0} - ${gruns:-0})) -le 2
 	vm_check "the counter's runs are wan2's sent packets (${runs:-none} of $sent)" \
-		test "${runs:-0}" -le "$sent" -a $((sent - ${runs:-0})) -le $((sent / 20 + 2))
+		test "${runs:-0}" -le "$sent" -a $((sent - ${runs:-0})) -le $((sent / 10 + 5))
 	vm_done
 }
 
