@@ -40,7 +40,7 @@ selected()
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
-echo "# kernel $(uname -r), $(nproc) CPUs, BTF $([[ -e /sys/kernel/btf/vmlinux ]] && echo yes || echo no)"
+echo "# kernel $(uname -r), $(nproc) CPUs, BTF $([[ -e /sys/kernel/btf/vmlinux ]] && echo yes || echo no), up $(cut -d' ' -f1 /proc/uptime) s"
 modprobe -a nf_flow_table nf_flow_table_inet nft_flow_offload 2>/dev/null ||
 	echo "# nf_flow_table modules did not load"
 pass=0 fail=0
