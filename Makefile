@@ -126,13 +126,19 @@ demo: deps
 # The VM tests (tests/vm/README.md): Debian 12's kernel 6.1 with nftables
 # flow offload under qemu; not part of `make test`. VMTEST=name1,name2
 # runs the tests whose names contain one of these.
-.PHONY: vmdeps vmtest
+.PHONY: vmdeps vmtest vmbench
 vmdeps:
 	$(Q)tests/vm/vmdeps.sh
 
 vmtest: deps vmdeps
 	$(Q)$(MAKE) --no-print-directory tests-build
 	$(Q)BUILD=$(BUILD) tests/vm/boot.sh $(VMTEST)
+
+# The offload benchmark in the VM (tests/vm/README.md, Benchmarks);
+# FG_VB_* and FG_BASE_BIN pass through; not part of vmtest.
+vmbench: deps vmdeps
+	$(Q)$(MAKE) --no-print-directory tests-build
+	$(Q)BUILD=$(BUILD) FG_VM_TIMEOUT=$${FG_VM_TIMEOUT:-3600} tests/vm/boot.sh --bench offload
 
 install: all
 	install -D -m 0755 $(BUILD)/flowguard $(DESTDIR)$(SBINDIR)/flowguard
