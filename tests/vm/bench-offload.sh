@@ -460,9 +460,10 @@ recovery_table()
 
 recovery_part()
 {
-	local cfgs=(offload/polite offload/silent plain/polite plain/silent) r cfg k=0
+	local cfgs=(offload/polite offload/silent plain/polite plain/silent) r cfg k=0 from
+	from=$(drill_log_mark "$FG_TMP/flowguard.log")
 	guard_start || { bad "recovery: the service did not start"; return; }
-	fg_log "recovery: $DRILLS drills each, ISP 1 dead $DEAD_S s before disconnected, cap $CAP_S s; service: $(grep -m1 ' guarding ' "$GUARD_LOG")"
+	fg_log "recovery: $DRILLS drills each, ISP 1 dead $DEAD_S s before disconnected, cap $CAP_S s; service: $(drill_log_grep "$GUARD_LOG" ' guarding ' "$from" | head -n 1)"
 	for ((r = 1; r <= DRILLS; r++)); do
 		for cfg in "${cfgs[@]}"; do
 			k=$((k + 1))
@@ -473,7 +474,8 @@ recovery_part()
 	guard_halt recovery
 	echo
 	echo "recovery: disconnected's start -> A's first echo on a new connection through uplink 2"
-	echo "(TCG; includes fg_echo's 20 ms reconnect pause; disc ms: the command's own time, median)"
+	echo "(TCG; includes fg_echo's 20 ms reconnect pause; median: nearest rank, the lower of two;"
+	echo " disc ms: the command's own time, median)"
 	recovery_table "${cfgs[@]}"
 }
 
