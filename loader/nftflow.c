@@ -4,7 +4,6 @@
  * libnftnl). Read-only.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -15,30 +14,58 @@
 #include "nftflow.h"
 #include "nldump.h"
 
+/* Up to the first NUL or the attribute's end: kernels before 6.16 sent
+ * device names with the length user space gave, NUL or not. */
 static void nftflow_str(const struct nlattr *a, char *buf, size_t len)
 {
-	if (!mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
-		snprintf(buf, len, "%s", mnl_attr_get_str(a));
+	const char *p = mnl_attr_get_payload(a);
+	size_t n = strnlen(p, mnl_attr_get_payload_len(a));
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
 }
 
-/* NFTA_FLOWTABLE_HOOK_DEVS: one NFTA_DEVICE_NAME each. */
+/* Not in Debian 12's headers: a device name prefix (kernel 6.16+). */
+#ifndef NFTA_DEVICE_PREFIX
+#define NFTA_DEVICE_PREFIX 2
+#endif
+
+/* NFTA_FLOWTABLE_HOOK_DEVS: one NFTA_DEVICE_NAME (or _PREFIX) each. */
 static int nftflow_devs(const struct nlattr *devs, struct fg_nftflow *ft)
 {
 	const struct nlattr *a;
 	int rc = 0;
 
 	mnl_attr_for_each_nested(a, devs) {
-		if (mnl_attr_get_type(a) != NFTA_DEVICE_NAME)
+		uint16_t type = mnl_attr_get_type(a);
+		char *dev;
+
+		if (type != NFTA_DEVICE_NAME && type != NFTA_DEVICE_PREFIX)
 			continue;
 		if (ft->nr_devs == FG_NFTFLOW_MAX_DEVS) {
 			rc = -E2BIG;
 			continue;
 		}
-		nftflow_str(a, ft->devs[ft->nr_devs], IFNAMSIZ);
-		if (ft->devs[ft->nr_devs][0])
-			ft->nr_devs++;
+		dev = ft->devs[ft->nr_devs];
+		nftflow_str(a, dev, IFNAMSIZ);
+		if (!dev[0])
+			continue;
+		if (type == NFTA_DEVICE_PREFIX)
+			strcat(dev, "*"); /* room: IFNAMSIZ + 1 */
+		ft->nr_devs++;
 	}
 	return rc;
+}
+
+static int nftflow_dev_match(const char *entry, const char *dev)
+{
+	size_t n = strlen(entry);
+
+	if (n && entry[n - 1] == '*')
+		return !strncmp(entry, dev, n - 1);
+	return !strcmp(entry, dev);
 }
 
 static int nftflow_hook(const struct nlattr *hook, struct fg_nftflow *ft)
@@ -88,7 +115,8 @@ static int nftflow_cb(const struct nlmsghdr *nlh, void *arg)
 	struct fg_nftflows *l = arg;
 	int rc;
 
-	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWFLOWTABLE)
+	if (nlh->nlmsg_type !=
+	    ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWFLOWTABLE))
 		return MNL_CB_OK;
 	if (l->nr == FG_NFTFLOW_MAX) {
 		l->truncated = 1;
@@ -131,7 +159,7 @@ enum fg_nftflow_dev fg_nftflow_dev(const struct fg_nftflows *l,
 
 	for (i = 0; i < l->nr; i++)
 		for (k = 0; k < l->ft[i].nr_devs; k++) {
-			if (strcmp(l->ft[i].devs[k], dev))
+			if (!nftflow_dev_match(l->ft[i].devs[k], dev))
 				continue;
 			if (l->ft[i].flags & NFT_FLOWTABLE_HW_OFFLOAD)
 				return FG_NFTFLOW_HW;

@@ -23,7 +23,9 @@ struct fg_nftflow {
 	uint32_t flags; /* NFT_FLOWTABLE_* (host order) */
 	uint8_t family; /* NFPROTO_* of its table */
 	size_t nr_devs;
-	char devs[FG_NFTFLOW_MAX_DEVS][IFNAMSIZ];
+	/* a name, or a prefix followed by '*' ("eth*": every eth device;
+	 * kernels 6.16+ hook such wildcards) */
+	char devs[FG_NFTFLOW_MAX_DEVS][IFNAMSIZ + 1];
 };
 
 struct fg_nftflows {

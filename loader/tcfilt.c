@@ -72,7 +72,8 @@ static int tcfilt_cb(const struct nlmsghdr *nlh, void *arg)
 	struct fg_tcfilt f;
 
 	/* each preference opens with a header of its own, handle 0 */
-	if (nlh->nlmsg_type != RTM_NEWTFILTER || !tcm->tcm_handle)
+	if (nlh->nlmsg_type != RTM_NEWTFILTER ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*tcm) || !tcm->tcm_handle)
 		return MNL_CB_OK;
 	memset(&f, 0, sizeof(f));
 	f.pref = TC_H_MAJ(tcm->tcm_info) >> 16;
