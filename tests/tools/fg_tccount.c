@@ -45,6 +45,16 @@ static int fail(const char *what, const char *dev, int err)
 	return 1;
 }
 
+/* The exit status, once the descriptors (-1: none) are closed. */
+static int done(int rc, int prog_fd, int map_fd)
+{
+	if (prog_fd >= 0)
+		close(prog_fd);
+	if (map_fd >= 0)
+		close(map_fd);
+	return rc;
+}
+
 /* counter[0] += 1 (atomic: several CPUs transmit at once); return
  * TC_ACT_UNSPEC, the next filter's turn. */
 static int load_counter(int map_fd)
@@ -108,11 +118,7 @@ static int cmd_add(const char *dev, int ifindex, uint32_t pref)
 	printf("%u\n", opts.prog_id);
 	rc = 0;
 out:
-	if (prog_fd >= 0)
-		close(prog_fd);
-	if (map_fd >= 0)
-		close(map_fd);
-	return rc;
+	return done(rc, prog_fd, map_fd);
 }
 
 /* The filter's program, its one map, slot 0. */
@@ -148,11 +154,7 @@ static int cmd_count(const char *dev, int ifindex, uint32_t pref)
 	printf("%llu\n", (unsigned long long)n);
 	rc = 0;
 out:
-	if (prog_fd >= 0)
-		close(prog_fd);
-	if (map_fd >= 0)
-		close(map_fd);
-	return rc;
+	return done(rc, prog_fd, map_fd);
 }
 
 int main(int argc, char **argv)

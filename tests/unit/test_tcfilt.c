@@ -55,23 +55,31 @@ static void test_before(void)
 
 static void test_describe(void)
 {
+	static const struct {
+		uint32_t pref;
+		const char *kind, *name;
+		uint32_t id;
+		const char *want;
+	} cases[] = {
+		{ 5000, "bpf", "fg_count", 57, "pref 5000 bpf fg_count (id 57)" },
+		/* libbpf's name carries the id already */
+		{ 5000, "bpf", "fg_count:[57]", 57, "pref 5000 bpf fg_count:[57]" },
+		{ 5000, "bpf", "fg_count:[5]", 57,
+		  "pref 5000 bpf fg_count:[5] (id 57)" },
+		{ 1, "u32", "", 0, "pref 1 u32" },
+		{ 2, "", "", 0, "pref 2 ?" },
+	};
 	char buf[128];
-	struct fg_tcfilt f = filt(5000, 5000, 0, "bpf", "fg_count", 57);
+	size_t i;
 
-	fg_tcfilt_describe(&f, buf, sizeof(buf));
-	CHECK_STR(buf, "pref 5000 bpf fg_count (id 57)");
-	f = filt(5000, 5000, 0, "bpf", "fg_count:[57]", 57);
-	fg_tcfilt_describe(&f, buf, sizeof(buf));
-	CHECK_STR(buf, "pref 5000 bpf fg_count:[57]");
-	f = filt(5000, 5000, 0, "bpf", "fg_count:[5]", 57);
-	fg_tcfilt_describe(&f, buf, sizeof(buf));
-	CHECK_STR(buf, "pref 5000 bpf fg_count:[5] (id 57)");
-	f = filt(1, 1, 0, "u32", "", 0);
-	fg_tcfilt_describe(&f, buf, sizeof(buf));
-	CHECK_STR(buf, "pref 1 u32");
-	f = filt(2, 1, 0, "", "", 0);
-	fg_tcfilt_describe(&f, buf, sizeof(buf));
-	CHECK_STR(buf, "pref 2 ?");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fg_tcfilt f = filt(cases[i].pref, cases[i].pref, 0,
+					  cases[i].kind, cases[i].name,
+					  cases[i].id);
+
+		fg_tcfilt_describe(&f, buf, sizeof(buf));
+		CHECK_STR(buf, cases[i].want);
+	}
 }
 
 int main(void)
