@@ -43,9 +43,6 @@ static void fg_text_add(struct fg_text *t, const char *fmt, ...)
 		t->off += (size_t)n;
 }
 
-/* Per device: the guard's counters; then what offloaded packets mean
- * here (flowtable on the device, what this mode does with them); then a
- * warning when another filter runs before ours on its egress. */
 /* A text too long for the answer ends in a line that says so. */
 static void fg_text_cut_mark(struct fg_text *t)
 {
@@ -55,6 +52,9 @@ static void fg_text_cut_mark(struct fg_text *t)
 		memcpy(t->buf + t->len - sizeof(cut), cut, sizeof(cut));
 }
 
+/* Per device: the guard's counters; then what offloaded packets mean
+ * here (flowtable on the device, what this mode does with them); then a
+ * warning when another filter runs before ours on its egress. */
 static void fg_status_device(struct fg_svc *s, struct fg_text *t, size_t i,
 			     const struct fg_counters *c,
 			     const struct fg_nftflows *ft)
