@@ -174,6 +174,7 @@ static void fg_svc_count_reap(struct fg_svc *s, enum fg_reap_outcome o)
 		[FG_REAP_REMARKED] = &s->st.remarked,
 		[FG_REAP_RACED] = &s->st.raced,
 		[FG_REAP_ERROR] = &s->st.errors,
+		[FG_REAP_BELONGS] = &s->st.belonging,
 	};
 
 	(*slot[o])++;
@@ -287,8 +288,14 @@ static void fg_svc_round_reset(struct fg_svc *s, struct fg_svc_round *rd)
 
 /* One round: up to FG_ROUND events the cap lets through, one
  * batched lookup and one batched delete for all of them. */
+static int fg_svc_mark_belongs(const void *ctx, int ifindex, uint32_t mark)
+{
+	return fg_uplinks_mark_belongs(ctx, ifindex, mark);
+}
+
 static size_t fg_svc_round(struct fg_svc *s, struct fg_svc_round *rd)
 {
+	const struct fg_reap_judge judge = { fg_svc_mark_belongs, &s->up };
 	uint64_t now = fg_now_ns();
 	size_t i;
 
@@ -300,8 +307,13 @@ static size_t fg_svc_round(struct fg_svc *s, struct fg_svc_round *rd)
 	}
 	if (!rd->n)
 		return 0;
-	fg_reap_check(s->ct, rd->ev, rd->n, s->up.mask, rd->r);
+	fg_reap_check(s->ct, rd->ev, rd->n, s->up.mask, &judge, rd->r);
 	for (i = 0; i < rd->n; i++) {
+		/* an unknown-mark report, judged stale: from now on the
+		 * entry's own mark is the flow's (policy, log) */
+		if (rd->r[i].outcome == FG_REAP_STALE &&
+		    (rd->ev[i].flags & FG_EV_MARK_UNKNOWN))
+			rd->ev[i].mark = rd->r[i].entry.mark;
 		if (rd->r[i].outcome == FG_REAP_STALE &&
 		    fg_svc_policy(s, rd->ev[i].mark) == FG_POLICY_MONITOR)
 			rd->r[i].outcome = FG_REAP_MONITORED;

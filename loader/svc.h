@@ -21,6 +21,7 @@ struct ring_buffer;
 struct fg_svc_stats {
 	uint64_t events, bad_events;
 	uint64_t deleted, monitored, gone, remarked, raced, errors;
+	uint64_t belonging; /* unknown-mark reports whose entry belongs */
 	uint64_t ctl_refused;
 	uint64_t resets, reset_fail, kicked, kick_answered, kick_retried;
 	uint64_t unresolved; /* hosts missing from the neighbour table */

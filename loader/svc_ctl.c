@@ -120,10 +120,12 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 	fg_text_add(&t,
 		    "events %" PRIu64 ": deleted %" PRIu64 " monitored %" PRIu64
 		    " gone %" PRIu64 " remarked %" PRIu64 " raced %" PRIu64
-		    " errors %" PRIu64 "; held %" PRIu64 " dropped %" PRIu64 "\n",
+		    " errors %" PRIu64 "; held %" PRIu64 " dropped %" PRIu64
+		    "; unmarked reports kept %" PRIu64 "\n",
 		    st->events, st->deleted, st->monitored, st->gone,
 		    st->remarked, st->raced, st->errors,
-		    s->backlog.held_total, s->backlog.dropped_total);
+		    s->backlog.held_total, s->backlog.dropped_total,
+		    st->belonging);
 	fg_text_add(&t,
 		    "client resets: %" PRIu64 " on events (%" PRIu64 " failed); "
 		    "disconnect kicks %" PRIu64 ", answered %" PRIu64

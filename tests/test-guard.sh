@@ -100,15 +100,17 @@ test_monitor_deletes_nothing()
 	guard_stop
 }
 
-# filter_count DEV: our filters (fixed priority 0xf16) on DEV's egress.
+# filter_count DEV: our filters (default priority 1, handle 0xf16) on
+# DEV's egress.
 filter_count()
 {
 	drill_exec router tc filter show dev "$1" egress |
-		grep -c "pref 3862 bpf .* handle 0xf16 " || true
+		grep -c "pref 1 bpf .* handle 0xf16 " || true
 }
 
 # Start, stop: filters on both uplinks, one each; after SIGTERM none, no
-# pins, no socket, exit 0; another tool's filter on the same hook stays.
+# pins, no socket, exit 0; another tool's filter on the same hook (at our
+# priority, so sharing our tc classifier) stays.
 test_lifecycle_and_foreign_filter()
 {
 	drill_setup
