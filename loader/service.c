@@ -38,6 +38,7 @@
 #include "sockdiag.h"
 #include "svc.h"
 #include "svc_log.h"
+#include "svc_tc.h"
 #include "uplinks.h"
 
 #define FG_BACKLOG_LEN 8192
@@ -713,6 +714,7 @@ int fg_service_run(const struct fg_service_opts *o)
 		goto out;
 	}
 	fg_svc_log_start(&s);
+	fg_svc_tc_warn(&s);
 	rc = fg_svc_loop(&s);
 out:
 	fg_svc_fini(&s);
