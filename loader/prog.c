@@ -67,7 +67,7 @@ const char *fg_prog_offload_view(enum fg_guard_kind kind)
 	case FG_GUARD_SKBMARK:
 		return "reported by tuple while an uplink on it is down";
 	default:
-		return "not visible (kernel without bpf_skb_ct_lookup)";
+		return "not visible (lookup off, or no bpf_skb_ct_lookup)";
 	}
 }
 
