@@ -117,11 +117,14 @@ CT_OTHER=(
 	"udp 4 0x3e00"
 )
 
+CT_OTHER_PLANTED=0
+
 # ct_plant_other: CT_OTHER, each with its own addresses (port 53, never
-# 443: ct_snapshot does not see them).
+# 443: ct_snapshot does not see them); ct_planted counts them from now on.
 ct_plant_other()
 {
 	local o p f m k=1 s d
+	CT_OTHER_PLANTED=1
 	for o in "${CT_OTHER[@]}"; do
 		read -r p f m <<<"$o"
 		if [[ $f == 6 ]]; then
@@ -171,7 +174,7 @@ $want"
 }
 
 # ct_planted MARK...: how many entries the named groups were planted with,
-# CT_OTHER's included.
+# CT_OTHER's included once planted.
 ct_planted()
 {
 	local g m n4 n6 x sum=0
@@ -181,6 +184,10 @@ ct_planted()
 			[[ $x == "$m" ]] && sum=$((sum + n4 + n6))
 		done
 	done
+	if ((!CT_OTHER_PLANTED)); then
+		echo "$sum"
+		return 0
+	fi
 	for g in "${CT_OTHER[@]}"; do
 		read -r _ _ m <<<"$g"
 		for x in "$@"; do
