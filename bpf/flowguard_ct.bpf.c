@@ -150,11 +150,14 @@ static __always_inline int fg_ct_verdict(struct __sk_buff *skb,
 	__u32 ctinfo = nfct & FG_NFCT_INFOMASK;
 	__u32 mark;
 
-	/* untracked packets carry a bare ctinfo and no entry */
+	/* untracked packets carry a bare ctinfo and no entry; offloaded
+	 * ones nothing at all: only those are looked up */
 	ct = (const void *)(nfct & ~FG_NFCT_INFOMASK);
 	if (!ct) {
 		fg_count(cnt, FG_CNT_NO_MARK);
-		return lookup ? fg_ct_lookup_verdict(skb, up, cnt) : FG_PASS;
+		if (!lookup || nfct)
+			return FG_PASS;
+		return fg_ct_lookup_verdict(skb, up, cnt);
 	}
 	mark = fg_ct_mark(ct, kctx);
 	if (fg_mark_belongs(up, mark))

@@ -19,6 +19,16 @@ enum fg_reap_outcome {
 	FG_REAP_RACED,	     /* replaced between our get and our delete */
 	FG_REAP_ERROR,
 	FG_REAP_STALE,	     /* checked, not acted on yet (fg_reap_check) */
+	FG_REAP_BELONGS,     /* the entry's mark may leave that device now
+			      * (uplink up again, or an unknown-mark report
+			      * of a flow that belongs): kept */
+};
+
+/* Does an entry with this mark belong on the egress device ifindex now?
+ * (The uplink table as it is when the event is dealt with.) */
+struct fg_reap_judge {
+	int (*belongs)(const void *ctx, int ifindex, uint32_t mark);
+	const void *ctx;
 };
 
 struct fg_reap {
@@ -33,12 +43,16 @@ struct fg_reap {
 /* Two steps, so that work (the client reset) can happen between the check
  * (the entry still carries the flagged mark: FG_REAP_STALE) and the
  * delete by id. fg_reap_check: n events -> n results, each STALE, GONE,
- * REMARKED or ERROR. fg_reap_finish deletes every entry still STALE (the
+ * REMARKED, BELONGS or ERROR: STALE only if the entry still carries the
+ * event's mark (an unknown-mark event: any mark) and the judge says that
+ * mark does not belong on the device now. Without a judge (tests), known
+ * marks are judged by the event alone, unknown ones never stale. fg_reap_finish deletes every entry still STALE (the
  * caller turns those it keeps, monitor policy, into MONITORED first):
  * DELETED, RACED or ERROR. A failed request shows as ERROR in its
  * results, never as a wider delete. */
 void fg_reap_check(struct fg_ct *ct, const struct fg_event *ev, size_t n,
-		   uint32_t mask, struct fg_reap *out);
+		   uint32_t mask, const struct fg_reap_judge *judge,
+		   struct fg_reap *out);
 void fg_reap_finish(struct fg_ct *ct, struct fg_reap *r, size_t n);
 const char *fg_reap_outcome_name(enum fg_reap_outcome o);
 

@@ -10,6 +10,7 @@
 
 #include <bpf/bpf.h>
 
+#include "mark.h"
 #include "uplinks.h"
 
 /* Ethernet devices carry a 14-byte header at TC egress; PPP, WireGuard and
@@ -208,4 +209,26 @@ const char *fg_uplinks_dev_by_ifindex(const struct fg_uplinks *u, int ifindex)
 		if (u->devs[i].ifindex == ifindex)
 			return u->devs[i].name;
 	return NULL;
+}
+
+int fg_uplinks_mark_belongs(const struct fg_uplinks *u, int ifindex,
+			    uint32_t mark)
+{
+	uint32_t bits = mark & u->mask;
+	struct fg_mark_reserved r;
+	size_t i;
+
+	if (!bits)
+		return 1;
+	if (!fg_mark_reserved(u->mask, &r) &&
+	    (bits == r.def || bits == r.unreachable || bits == r.blackhole))
+		return 1;
+	for (i = 0; i < u->nr_ifaces; i++) {
+		const struct fg_iface *f = &u->ifaces[i];
+
+		if (f->mark == bits && f->up &&
+		    u->devs[f->dev].ifindex == ifindex)
+			return 1;
+	}
+	return 0;
 }

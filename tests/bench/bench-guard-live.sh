@@ -39,7 +39,12 @@
 # neither changes the not-flagged figures.
 #
 # Cases: ct (kfunc), ct (probe read), skbmark; ROUNDS rounds, the order
-# rotated each round; one service instance per case. Reported: medians
+# rotated each round; one service instance per case. The ct cases run the
+# guard as `auto` chooses it, with the offload lookup where the kernel has
+# bpf_skb_ct_lookup (these packets have entries: the lookup is not on
+# their path). With FG_GL_BASE_BIN (another build's flowguard, e.g. the
+# last release's), each case also runs as base:CASE with that binary, in
+# the same rounds: before/after side by side. Reported: medians
 # over rounds of guard ns/pkt, empty ns/pkt and their per-round
 # difference (with its min..max). The project's target, under 15 ns added
 # on the not-flagged path, is reported, never asserted.
@@ -49,6 +54,7 @@
 # traffic failed); 77 when it cannot run here.
 #
 # Environment: FG_GL_ROUNDS (5), FG_GL_FLOWS (5000), FG_GL_PASSES (40),
+# FG_GL_BASE_BIN (none),
 # FG_GL_CASES ("ct:kfunc ct:probe skbmark"), FG_GL_FLAGGED (1),
 # FG_GL_FLAG_FLOWS (1000), FG_GL_FLAG_PASSES (40), FG_GL_EMPTY_PREF (the
 # empty program's priority, 100; it must be below the guard's 0xf16;
@@ -78,7 +84,8 @@ UDP_PORT=9999
 A_BASE=20000       # client A's source ports
 B_BASE=40000       # client B's
 EMPTY_PREF=${FG_GL_EMPTY_PREF:-100}
-GUARD_PREF=0xf16   # FG_TC_PRIORITY (and handle)
+GUARD_PREF=0xf16   # the guard's tc pref here (--tc-priority), after the empty program
+BASE_BIN=${FG_GL_BASE_BIN:-}
 FG_UDP=$FG_BUILD/tests/tools/fg_udpflows
 FG_PS=$FG_BUILD/tests/tools/fg_progstats
 
@@ -189,12 +196,20 @@ guard_halt()
 # run_case CASE ROUND: one service instance, its windows.
 run_case()
 {
-	local c=$1 round=$2 mode=${1%%:*} way='' line got gid
-	[[ $c == *:* ]] && way=${c#*:}
+	local c=$1 round=$2 bare=${1#base:} mode way='' line got gid
+	local prio=(--tc-priority "$((GUARD_PREF))")
+	mode=${bare%%:*}
+	[[ $bare == *:* ]] && way=${bare#*:}
+	# an older build (its own fixed pref, 0xf16), for this case's service
+	# and the status requests to it (the protocol may differ)
+	if [[ $c == base:* ]]; then
+		local FG_BIN=$BASE_BIN
+		prio=()
+	fi
 	local from
 	from=$(drill_log_mark "$FG_TMP/flowguard.log")
 	if ! guard_start --mode "$mode" ${way:+--ct-way "$way"} \
-		--policy monitor --dedupe-ms 60000; then
+		"${prio[@]}" --policy monitor --dedupe-ms 60000; then
 		bad "$c round $round: the service did not start"
 		kill -TERM "$GUARD_PID" 2>/dev/null
 		wait "$GUARD_PID" 2>/dev/null
@@ -202,9 +217,9 @@ run_case()
 	fi
 	line=$(drill_log_grep "$GUARD_LOG" ' guarding ' "$from" | head -n 1)
 	got=$(sed -n 's/.*; mode \([^,]*\),.*/\1/p' <<<"$line")
-	case $c in
-	ct:kfunc) [[ $got == 'ct (kfunc)' ]] ;;
-	ct:probe) [[ $got == 'ct (probe read)' ]] ;;
+	case $bare in
+	ct:kfunc) [[ $got == 'ct (kfunc'* ]] ;;
+	ct:probe) [[ $got == 'ct (probe read'* ]] ;;
 	*) [[ $got == "$mode"* ]] ;;
 	esac || note "$c round $round: the service says mode '$got'"
 	if ! gid=$(drill_exec router "$FG_PS" tcid "$DRILL_WAN1_DEV" "$GUARD_PREF"); then
@@ -244,7 +259,7 @@ summary()
 		echo "(per round: $FLOWS flows x $PASSES passes);"
 	fi
 	echo "target < 15 ns added on the not-flagged path, reported only"
-	printf '%-9s %-12s %7s %8s %8s %8s  %s\n' mode/way path packets \
+	printf '%-14s %-12s %7s %8s %8s %8s  %s\n' mode/way path packets \
 		"guard" "empty" "added" "added min..max (ns/pkt)"
 	for c in $CASES; do
 		for path in not-flagged flagged; do
@@ -264,7 +279,7 @@ summary()
 				}
 				END {
 					if (!n) exit
-					printf "%-9s %-12s %7d %8.1f %8.1f %+8.1f  %+.1f..%+.1f (%d rounds)\n",
+					printf "%-14s %-12s %7d %8.1f %8.1f %+8.1f  %+.1f..%+.1f (%d rounds)\n",
 						c, p, med(pk, n), med(g, n), med(e, n), med(d, n), lo, hi, n
 				}' "$RESULTS"
 		done
@@ -295,6 +310,10 @@ main()
 			cases+=("$c")
 		fi
 	done
+	if [[ -n $BASE_BIN ]]; then
+		[[ -x $BASE_BIN ]] || fg_fail "FG_GL_BASE_BIN: $BASE_BIN is not executable"
+		for c in "${cases[@]}"; do cases+=("base:$c"); done
+	fi
 	nc=${#cases[@]}
 	((nc)) || fg_skip "no case this kernel can run"
 	CASES=${cases[*]}

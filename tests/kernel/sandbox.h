@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <linux/pkt_cls.h>
 #include <bpf/libbpf.h>
 
 #include "flowguard.h"
@@ -178,13 +179,18 @@ static unsigned sandbox_pin_seq;
  * (empty once unloaded, and the bpffs goes with the child). 0, or -errno
  * with why in err.
  */
-static inline int sandbox_load(struct fg_prog **prog, enum fg_guard_kind kind,
-			       uint64_t dedupe_ns, char *err, size_t errlen)
+/* lookup_sample: see fg_guard_cfg (0: every entry-less packet). */
+static inline int sandbox_load_sampled(struct fg_prog **prog,
+				       enum fg_guard_kind kind,
+				       uint64_t dedupe_ns,
+				       uint32_t lookup_sample, char *err,
+				       size_t errlen)
 {
 	const struct fg_guard_cfg cfg = {
 		.dedupe_ns = dedupe_ns,
 		.mask = 0x3f00,
 		.reserved = { 0x3f00, 0x3e00, 0x3d00 },
+		.lookup_sample = lookup_sample,
 	};
 	char pin[PATH_MAX];
 	int rc;
@@ -199,6 +205,12 @@ static inline int sandbox_load(struct fg_prog **prog, enum fg_guard_kind kind,
 		snprintf(err, errlen, "fg_prog_load(%s): %s",
 			 fg_prog_kind_name(kind), strerror(-rc));
 	return rc;
+}
+
+static inline int sandbox_load(struct fg_prog **prog, enum fg_guard_kind kind,
+			       uint64_t dedupe_ns, char *err, size_t errlen)
+{
+	return sandbox_load_sampled(prog, kind, dedupe_ns, 0, err, errlen);
 }
 
 /* Unpin and close (NULL is fine); *prog is NULL after. */
@@ -226,6 +238,8 @@ static inline int sandbox_uplink(const struct fg_prog *prog, int ifindex,
 
 	if (n)
 		memcpy(up.allowed, marks, n * sizeof(*marks));
+	/* n uplinks on the device, nr_allowed of them up */
+	up.nr_marks = (uint8_t)n;
 	up.nr_allowed = nr_allowed;
 	if (bpf_map_update_elem(fg_prog_map_fd(prog, FG_MAP_UPLINKS), &key,
 				&up, BPF_ANY))
@@ -235,10 +249,18 @@ static inline int sandbox_uplink(const struct fg_prog *prog, int ifindex,
 
 /*
  * BPF_PROG_TEST_RUN of prog_fd on frame, repeat times (0 means once), the
- * skb's fields (mark, ifindex, ...) from ctx. Returns the program's return
- * value (the guards only return TC_ACT_OK, 0), or -errno if the kernel
- * refused the run; ns, if not NULL, gets the kernel's mean ns per run.
+ * skb's fields (mark, ifindex, ...) from ctx; ns, if not NULL, gets the
+ * kernel's mean ns per run.
  */
+/* What the guard returns for a packet it lets pass: go on with the next
+ * filter (TC_ACT_UNSPEC, -1). */
+#define SANDBOX_PASS TC_ACT_UNSPEC
+/* A run the kernel refused: SANDBOX_REFUSED - errno, below every verdict
+ * (TC_ACT_UNSPEC is -1, so -errno would be ambiguous). */
+#define SANDBOX_REFUSED (-1000)
+#define SANDBOX_ERRNO(rc) (SANDBOX_REFUSED - (rc))
+
+/* The program's return value, or SANDBOX_REFUSED - errno. */
 static inline int sandbox_test_run(int prog_fd, const void *frame, size_t len,
 				   const struct __sk_buff *ctx,
 				   uint32_t repeat, uint32_t *ns)
@@ -248,7 +270,7 @@ static inline int sandbox_test_run(int prog_fd, const void *frame, size_t len,
 		    .ctx_size_in = sizeof(*ctx), .repeat = repeat);
 
 	if (bpf_prog_test_run_opts(prog_fd, &o))
-		return -errno;
+		return SANDBOX_REFUSED - errno;
 	if (ns)
 		*ns = o.duration;
 	return (int)o.retval;

@@ -270,7 +270,7 @@ static void test_skbmark_loads_without_btf(void)
 	CHECK_EQ_U(fg_prog_kind(p), FG_GUARD_SKBMARK);
 	CHECK_EQ_U(sandbox_uplink(p, 1, 0, (uint32_t[]){ 0x100 }, 1, 1), 0);
 	CHECK_EQ_U(sandbox_test_run(fg_prog_fd(p), frame, len, &ctx, 0, NULL),
-		   TC_ACT_OK);
+		   SANDBOX_PASS);
 	/* flagged: the flow is now in the dedupe map */
 	CHECK_EQ_U(bpf_map_lookup_elem(fg_prog_map_fd(p, FG_MAP_FLOWS), &key,
 				       &ts),

@@ -230,7 +230,7 @@ static void test_mixed_batch(void)
 	CHECK_EQ_I(fg_ct_create_many(ct, bystander, 30, TIMEOUT_S, &failed),
 		     0);
 
-	fg_reap_check(ct, ev, N, MASK, r);
+	fg_reap_check(ct, ev, N, MASK, NULL, r);
 	for (i = 0; i < N; i++) {
 		enum kind k = kind_of(i);
 
@@ -275,16 +275,95 @@ static void test_empty_and_single(void)
 	}
 	CHECK_EQ_I(fg_ct_create(ct, &e, TIMEOUT_S), 0);
 	sent = fg_ct_msgs_sent(ct);
-	fg_reap_check(ct, &ev, 0, MASK, &r);
+	fg_reap_check(ct, &ev, 0, MASK, NULL, &r);
 	fg_reap_finish(ct, &r, 0);
 	CHECK_EQ_U(fg_ct_msgs_sent(ct), sent);
-	fg_reap_check(ct, &ev, 1, MASK, &r);
+	fg_reap_check(ct, &ev, 1, MASK, NULL, &r);
 	CHECK_EQ_I(r.outcome, FG_REAP_STALE);
 	fg_reap_finish(ct, &r, 1);
 	CHECK_EQ_I(r.outcome, FG_REAP_DELETED);
 	/* one lookup, one delete */
 	CHECK_EQ_U(fg_ct_msgs_sent(ct) - sent, 2);
 	CHECK_EQ_I(fg_ct_table_count(), 0);
+	fg_ct_close(ct);
+}
+
+/* The judge of the test below: LIVE leaves the device, DEAD does not;
+ * unmarked and the default mark always do. */
+static int judge_live(const void *ctx, int ifindex, uint32_t mark)
+{
+	(void)ctx;
+	(void)ifindex;
+	return (mark & MASK) != DEAD;
+}
+
+/* skbmark reports of unmarked (offloaded) packets carry no mark: the
+ * entry's own mark decides. Only the DEAD entries go; the live, unmarked
+ * and default-mark ones stay; without a judge, nothing is stale. */
+static void test_unknown_mark_judged(void)
+{
+	static const uint32_t marks[4] = { DEAD, LIVE, 0, 0x3f00 };
+	const struct fg_reap_judge judge = { judge_live, NULL };
+	struct fg_ct_entry e[8];
+	struct fg_event ev[8];
+	struct fg_reap r[8];
+	struct census c = { { 0 } };
+	struct fg_ct *ct = NULL;
+	uint32_t i;
+
+	if (unshare(CLONE_NEWNET) || fg_ct_open(&ct)) {
+		CHECK(0);
+		return;
+	}
+	for (i = 0; i < 8; i++) {
+		e[i] = flow(500 + i, marks[i % 4], 0);
+		ev[i] = event_for(&e[i], 1, 0);
+		ev[i].mark = 0;
+		ev[i].flags = FG_EV_MARK_UNKNOWN;
+		CHECK_EQ_I(fg_ct_create(ct, &e[i], TIMEOUT_S), 0);
+	}
+	fg_reap_check(ct, ev, 8, MASK, NULL, r);
+	for (i = 0; i < 8; i++)
+		CHECK_EQ_I(r[i].outcome, FG_REAP_BELONGS);
+	fg_reap_check(ct, ev, 8, MASK, &judge, r);
+	for (i = 0; i < 8; i++)
+		CHECK_EQ_I(r[i].outcome, i % 4 == 0 ? FG_REAP_STALE
+						    : FG_REAP_BELONGS);
+	fg_reap_finish(ct, r, 8);
+	for (i = 0; i < 8; i++)
+		CHECK_EQ_I(r[i].outcome, i % 4 == 0 ? FG_REAP_DELETED
+						    : FG_REAP_BELONGS);
+	CHECK_EQ_I(fg_ct_dump(ct, AF_UNSPEC, 0, 0, census_cb, &c), 0);
+	CHECK_EQ_U(c.by_mark[0], 0);
+	CHECK_EQ_U(c.by_mark[1], 2);
+	CHECK_EQ_U(c.by_mark[2], 4);
+	fg_ct_close(ct);
+}
+
+/* An event of a mark that belongs on its device again by now (its uplink
+ * came back up since the packet): kept, like one of a live mark. */
+static void test_old_event_judged_now(void)
+{
+	const struct fg_reap_judge judge = { judge_live, NULL };
+	struct fg_ct_entry e[2] = { flow(600, DEAD, 0), flow(601, LIVE, 0) };
+	struct fg_event ev[2] = { event_for(&e[0], 0, 0),
+				  event_for(&e[1], 0, 0) };
+	struct fg_reap r[2];
+	struct fg_ct *ct = NULL;
+
+	if (unshare(CLONE_NEWNET) || fg_ct_open(&ct)) {
+		CHECK(0);
+		return;
+	}
+	CHECK_EQ_I(fg_ct_create(ct, &e[0], TIMEOUT_S), 0);
+	CHECK_EQ_I(fg_ct_create(ct, &e[1], TIMEOUT_S), 0);
+	fg_reap_check(ct, ev, 2, MASK, &judge, r);
+	CHECK_EQ_I(r[0].outcome, FG_REAP_STALE);
+	CHECK_EQ_I(r[1].outcome, FG_REAP_BELONGS);
+	fg_reap_finish(ct, r, 2);
+	CHECK_EQ_I(r[0].outcome, FG_REAP_DELETED);
+	CHECK_EQ_I(r[1].outcome, FG_REAP_BELONGS);
+	CHECK_EQ_I(fg_ct_table_count(), 1);
 	fg_ct_close(ct);
 }
 
@@ -297,5 +376,7 @@ int main(void)
 	}
 	RUN(test_mixed_batch);
 	RUN(test_empty_and_single);
+	RUN(test_unknown_mark_judged);
+	RUN(test_old_event_judged_now);
 	UNIT_EXIT();
 }

@@ -35,6 +35,7 @@
 #include <linux/pkt_cls.h>
 
 #include "counters.h"
+#include "ct.h"
 #include "flowguard.h"
 #include "prog.h"
 #include "unit.h"
@@ -146,14 +147,17 @@ static void fx_close(struct fx *f)
 	sandbox_unload(&f->prog);
 }
 
-/* Fresh maps (own pin dir), uplink A allows MARK_A, B allows MARK_B. */
-static int fx_open(struct fx *f, enum fg_guard_kind kind, uint64_t dedupe_ns)
+/* Fresh maps (own pin dir), uplink A allows MARK_A, B allows MARK_B;
+ * lookup_sample as in fg_guard_cfg. */
+static int fx_open_sampled(struct fx *f, enum fg_guard_kind kind,
+			   uint64_t dedupe_ns, uint32_t lookup_sample)
 {
 	char err[256] = "";
 
 	memset(f, 0, offsetof(struct fx, ev));
 	f->nr_ev = f->bad_ev = 0;
-	if (sandbox_load(&f->prog, kind, dedupe_ns, err, sizeof(err))) {
+	if (sandbox_load_sampled(&f->prog, kind, dedupe_ns, lookup_sample,
+				 err, sizeof(err))) {
 		printf("  %s\n", err);
 		return -1;
 	}
@@ -180,8 +184,14 @@ fail:
 	return -1;
 }
 
+static int fx_open(struct fx *f, enum fg_guard_kind kind, uint64_t dedupe_ns)
+{
+	return fx_open_sampled(f, kind, dedupe_ns, 0);
+}
+
 /* One test run of the skb leaving ifindex with mark (from INGRESS_IF):
- * the program's return value, -errno when the kernel refuses the run.
+ * the program's return value, SANDBOX_REFUSED - errno when the kernel
+ * refuses the run.
  * repeat 0 means 1. */
 static int fx_run_quiet(struct fx *f, const void *frame, size_t len,
 			uint32_t mark, int ifindex, uint32_t repeat)
@@ -195,24 +205,25 @@ static int fx_run_quiet(struct fx *f, const void *frame, size_t len,
 	return sandbox_test_run(f->prog_fd, frame, len, &ctx, repeat, NULL);
 }
 
-/* Like fx_run_quiet, but a refused run is a surprise: said, -1. */
+/* Like fx_run_quiet, but a refused run is a surprise: said, and
+ * SANDBOX_REFUSED. */
 static int fx_run_raw(struct fx *f, const void *frame, size_t len,
 		      uint32_t mark, int ifindex, uint32_t repeat)
 {
 	int rc = fx_run_quiet(f, frame, len, mark, ifindex, repeat);
 
-	if (rc < 0) {
+	if (rc <= SANDBOX_REFUSED) {
 		printf("  test_run(len %zu, mark 0x%x, if %d): %s\n", len,
-		       mark, ifindex, strerror(-rc));
-		return -1;
+		       mark, ifindex, strerror(SANDBOX_ERRNO(rc)));
+		return SANDBOX_REFUSED;
 	}
 	return rc;
 }
 
-/* Run a frame; every guard must return TC_ACT_OK. */
+/* Run a frame; every guard must let it pass (TC_ACT_UNSPEC). */
 #define RUN_FRAME(f, frame, len, mark, ifindex)                             \
 	CHECK_EQ_U(fx_run_raw((f), (frame), (len), (mark), (ifindex), 1),   \
-		   TC_ACT_OK)
+		   SANDBOX_PASS)
 
 static void send_pkt(struct fx *f, const struct pkt *p, uint32_t mark,
 		     int ifindex)
@@ -315,7 +326,7 @@ static void test_ctx_in_fields(void)
 	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
 	t0 = now_ns();
 	CHECK_EQ_U(bpf_prog_test_run_opts(F.prog_fd, &o), 0);
-	CHECK_EQ_U(o.retval, TC_ACT_OK);
+	CHECK_EQ_U((int)o.retval, SANDBOX_PASS);
 	CHECK_EQ_U(out.mark, 0x201);
 	CHECK_EQ_U(out.ifindex, if_a);
 	CHECK_EQ_U(out.priority, 7);
@@ -412,8 +423,9 @@ static void test_skbmark_truncated_never_flagged(void)
 			pkt_build(&p, frame);
 			rc = fx_run_quiet(&F, frame, v6 ? cuts6[i] : cuts4[i],
 					  MARK_B, if_a, 1);
-			CHECK(rc == TC_ACT_OK || rc == -EINVAL);
-			seen += rc == TC_ACT_OK;
+			CHECK(rc == SANDBOX_PASS ||
+			      rc == SANDBOX_REFUSED - EINVAL);
+			seen += rc == SANDBOX_PASS;
 		}
 	}
 	/* IPv4 options running past the end of the frame (ihl 15) */
@@ -644,7 +656,7 @@ static void test_skbmark_counters_add_up(void)
 	seen++;
 	/* repeat: the program runs (and counts) 4 times */
 	len = pkt_build(&z, frame);
-	CHECK_EQ_U(fx_run_raw(&F, frame, len, MARK_A, if_a, 4), TC_ACT_OK);
+	CHECK_EQ_U(fx_run_raw(&F, frame, len, MARK_A, if_a, 4), SANDBOX_PASS);
 	seen += 4;
 	/* not an uplink */
 	send_pkt(&F, &z, MARK_B, 1);
@@ -770,6 +782,7 @@ static int fx_uplink_flags(struct fx *f, int ifindex, uint16_t slot,
 	if (n)
 		memcpy(up.allowed, marks, n * sizeof(*marks));
 	up.nr_allowed = n;
+	up.nr_marks = (uint8_t)n;
 	if (bpf_map_update_elem(fg_prog_map_fd(f->prog, FG_MAP_UPLINKS), &key,
 				&up, BPF_ANY)) {
 		printf("  uplink %d: %s\n", ifindex, strerror(errno));
@@ -857,7 +870,7 @@ static void test_skbmark_enforce_passes_what_belongs(void)
 				struct pkt p = flow(v6, k, 300 + i);
 
 				CHECK_EQ_U(verdict_of(&F, &p, marks[i], if_a),
-					   TC_ACT_OK);
+					   SANDBOX_PASS);
 			}
 	/* not IP: nothing to flag, passes whatever its mark */
 	RUN_FRAME(&F, arp, sizeof(arp), MARK_B, if_a);
@@ -882,14 +895,14 @@ static void test_skbmark_enforce_per_device_and_live(void)
 		   0);
 	/* A enforces, B does not */
 	CHECK_EQ_U(verdict_of(&F, &x, MARK_B, if_a), TC_ACT_SHOT);
-	CHECK_EQ_U(verdict_of(&F, &y, MARK_A, if_b), TC_ACT_OK);
-	CHECK_EQ_U(verdict_of(&F, &y, MARK_A, if_b), TC_ACT_OK);
+	CHECK_EQ_U(verdict_of(&F, &y, MARK_A, if_b), SANDBOX_PASS);
+	CHECK_EQ_U(verdict_of(&F, &y, MARK_A, if_b), SANDBOX_PASS);
 	CHECK_EQ_U(fx_drain(&F), 2);
 	/* flag off on A: the same flow passes, deduped (no event) */
 	CHECK_EQ_U(fx_uplink_flags(&F, if_a, SLOT_A, (uint32_t[]){ MARK_A }, 1,
 				   0),
 		   0);
-	CHECK_EQ_U(verdict_of(&F, &x, MARK_B, if_a), TC_ACT_OK);
+	CHECK_EQ_U(verdict_of(&F, &x, MARK_B, if_a), SANDBOX_PASS);
 	/* flag on again (and on B too): dropped again, still deduped */
 	CHECK_EQ_U(fx_uplink_flags(&F, if_a, SLOT_A, (uint32_t[]){ MARK_A }, 1,
 				   FG_UPLINK_ENFORCE),
@@ -899,10 +912,10 @@ static void test_skbmark_enforce_per_device_and_live(void)
 		   0);
 	CHECK_EQ_U(verdict_of(&F, &x, MARK_B, if_a), TC_ACT_SHOT);
 	CHECK_EQ_U(verdict_of(&F, &y, MARK_A, if_b), TC_ACT_SHOT);
-	CHECK_EQ_U(verdict_of(&F, &y, MARK_B, if_b), TC_ACT_OK);
+	CHECK_EQ_U(verdict_of(&F, &y, MARK_B, if_b), SANDBOX_PASS);
 	CHECK_EQ_U(fx_drain(&F), 0);
 	/* not an uplink: passes, whatever any entry's flags say */
-	CHECK_EQ_U(verdict_of(&F, &x, MARK_B, 1), TC_ACT_OK);
+	CHECK_EQ_U(verdict_of(&F, &x, MARK_B, 1), SANDBOX_PASS);
 	CHECK_EQ_U(fx_drain(&F), 0);
 	CHECK_CNT(&F, SLOT_A, 3, 0, 3, 1, 0);
 	CHECK_CNT(&F, SLOT_B, 4, 0, 3, 1, 0);
@@ -921,8 +934,8 @@ static void test_skbmark_enforce_down_uplink_and_fragment(void)
 				   FG_UPLINK_ENFORCE),
 		   0);
 	CHECK_EQ_U(verdict_of(&F, &p, MARK_A, if_a), TC_ACT_SHOT);
-	CHECK_EQ_U(verdict_of(&F, &p, 0, if_a), TC_ACT_OK);
-	CHECK_EQ_U(verdict_of(&F, &p, 0x3f00, if_a), TC_ACT_OK);
+	CHECK_EQ_U(verdict_of(&F, &p, 0, if_a), SANDBOX_PASS);
+	CHECK_EQ_U(verdict_of(&F, &p, 0x3f00, if_a), SANDBOX_PASS);
 	CHECK_EQ_U(verdict_of(&F, &frag, MARK_B, if_a), TC_ACT_SHOT);
 	CHECK_EQ_U(fx_drain(&F), 2);
 	if (F.nr_ev == 2) {
@@ -970,8 +983,8 @@ static void ct_enforce_no_entry(enum fg_guard_kind kind)
 		for (int k = 0; k < 3; k++, n += 2) {
 			struct pkt p = flow(v6, k, 600);
 
-			CHECK_EQ_U(verdict_of(&F, &p, MARK_B, if_a), TC_ACT_OK);
-			CHECK_EQ_U(verdict_of(&F, &p, MARK_A, if_a), TC_ACT_OK);
+			CHECK_EQ_U(verdict_of(&F, &p, MARK_B, if_a), SANDBOX_PASS);
+			CHECK_EQ_U(verdict_of(&F, &p, MARK_A, if_a), SANDBOX_PASS);
 		}
 	CHECK_EQ_U(fx_drain(&F), 0);
 	CHECK_CNT(&F, SLOT_A, n, n, 0, 0, 0);
@@ -986,6 +999,228 @@ static void test_ct_kctx_enforce_no_entry(void)
 static void test_ct_probe_enforce_no_entry(void)
 {
 	ct_enforce_no_entry(FG_GUARD_CT_PROBE);
+}
+
+
+/* ------------------------------------------------- offloaded packets */
+
+/* The NAT address of the entries below: packets leave with it. */
+static const uint8_t nat4[4] = { 198, 51, 100, 1 };
+
+/* A conntrack entry for flow p as the router saw it before NAT: orig is
+ * p's tuple, reply the answer to NAT4 (IPv4) or to p itself (IPv6). */
+static int ct_entry_for(struct fg_ct *ct, const struct pkt *p, uint32_t mark)
+{
+	struct fg_ct_entry e = { 0 };
+	struct fg_ct_tuple *o = &e.orig, *r = &e.reply;
+	size_t alen = p->v6 ? 16 : 4;
+
+	o->family = r->family = p->v6 ? AF_INET6 : AF_INET;
+	o->l4proto = r->l4proto = p->proto;
+	memcpy(o->saddr, p->saddr, alen);
+	memcpy(o->daddr, p->daddr, alen);
+	o->sport = htons(p->sport);
+	o->dport = htons(p->dport);
+	memcpy(r->saddr, p->daddr, alen);
+	memcpy(r->daddr, p->v6 ? p->saddr : nat4, alen);
+	r->sport = o->dport;
+	r->dport = o->sport;
+	e.mark = mark;
+	e.status = 0x2 | 0x4; /* SEEN_REPLY | ASSURED */
+	if (p->proto == IPPROTO_TCP)
+		e.tcp_state = 3; /* ESTABLISHED */
+	return fg_ct_create(ct, &e, 300);
+}
+
+/* p as it leaves the uplink: after the source NAT of ct_entry_for(). */
+static struct pkt natted(const struct pkt *p)
+{
+	struct pkt q = *p;
+
+	if (!p->v6)
+		memcpy(q.saddr, nat4, 4);
+	return q;
+}
+
+/* Test-run skbs carry no entry, as flowtable-offloaded packets: the
+ * lookup programs find the entry by the packet's inverted tuple. A flow
+ * of MARK_B leaving uplink A is flagged with the entry's own tuple, mark
+ * and direction; the same flow leaving B is not; a packet without entry,
+ * or ICMP, is not. IPv4 (NATed) and IPv6 (routed), TCP and UDP. */
+static void ct_lookup_finds_entry(enum fg_guard_kind kind, unsigned base)
+{
+	struct fg_ct *ct = NULL;
+	struct fg_counters c;
+	unsigned n = 0;
+
+	CHECK_EQ_U(fg_ct_open(&ct), 0);
+	if (!ct)
+		return;
+	FX_OPEN(kind, SEC_NS);
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int k = 0; k < 2; k++) {
+			struct pkt p = flow(v6, k, base + n);
+			struct pkt out = natted(&p);
+			struct pkt none = flow(v6, k, base + 100 + n);
+			struct fg_event *e;
+
+			CHECK_EQ_U(ct_entry_for(ct, &p, MARK_B | 0x1), 0);
+			send_pkt(&F, &out, 0, if_a);
+			send_pkt(&F, &out, 0, if_b);
+			send_pkt(&F, &none, 0, if_a);
+			CHECK_EQ_U(fx_drain(&F), 1);
+			if (F.nr_ev < 1)
+				continue;
+			e = &F.ev[F.nr_ev - 1];
+			CHECK_EQ_U(e->source, FG_SRC_CT);
+			CHECK_EQ_U(e->mark, MARK_B | 0x1);
+			CHECK_EQ_U(e->ct_dir, FG_DIR_ORIGINAL);
+			CHECK_EQ_U(e->flags, 0);
+			CHECK_EQ_U(e->family, v6 ? AF_INET6 : AF_INET);
+			CHECK_EQ_U(e->l4proto, p.proto);
+			CHECK(!memcmp(e->saddr, p.saddr, v6 ? 16 : 4));
+			CHECK_EQ_U(e->sport, htons(p.sport));
+			CHECK_EQ_U(e->ifindex, (uint32_t)if_a);
+			n++;
+		}
+	/* ICMP is never looked up: a flowtable offloads TCP and UDP only */
+	for (int v6 = 0; v6 < 2; v6++) {
+		struct pkt p = flow(v6, 2, 800);
+
+		send_pkt(&F, &p, 0, if_a);
+	}
+	CHECK_EQ_U(fx_drain(&F), 0);
+	c = fx_cnt(&F, SLOT_A);
+	CHECK_EQ_U(c.c[FG_CNT_SEEN], 2 * n + 2);
+	CHECK_EQ_U(c.c[FG_CNT_NO_MARK], 2 * n + 2);
+	CHECK_EQ_U(c.c[FG_CNT_LOOKUP], 2 * n);
+	CHECK_EQ_U(c.c[FG_CNT_LOOKUP_HIT], n);
+	CHECK_EQ_U(c.c[FG_CNT_FLAGGED], n);
+	CHECK_EQ_U(c.c[FG_CNT_EVENTS], n);
+	c = fx_cnt(&F, SLOT_B);
+	CHECK_EQ_U(c.c[FG_CNT_LOOKUP_HIT], n);
+	CHECK_EQ_U(c.c[FG_CNT_FLAGGED], 0);
+	fx_close(&F);
+	fg_ct_close(ct);
+}
+
+static void test_ct_kctx_lookup_finds_entry(void)
+{
+	ct_lookup_finds_entry(FG_GUARD_CT_KCTX_LOOKUP, 3000);
+}
+
+static void test_ct_probe_lookup_finds_entry(void)
+{
+	ct_lookup_finds_entry(FG_GUARD_CT_PROBE_LOOKUP, 3200);
+}
+
+/* A port forward's answer leaves with the entry's original tuple
+ * inverted: found, and reported as the reply direction. Enforce drops
+ * what the lookup flags, every packet of it. */
+static void test_ct_lookup_reply_dir_and_enforce(void)
+{
+	struct pkt p = flow(0, 0, 750), answer;
+	struct fg_ct *ct = NULL;
+
+	CHECK_EQ_U(fg_ct_open(&ct), 0);
+	if (!ct)
+		return;
+	FX_OPEN(FG_GUARD_CT_KCTX_LOOKUP, SEC_NS);
+	CHECK_EQ_U(fx_uplink_flags(&F, if_a, SLOT_A, (uint32_t[]){ MARK_A }, 1,
+				   FG_UPLINK_ENFORCE),
+		   0);
+	CHECK_EQ_U(ct_entry_for(ct, &p, MARK_B), 0);
+	/* the answer of the remote, sent back out as the original's
+	 * source saw it: daddr/saddr swapped, not NATed */
+	answer = p;
+	memcpy(answer.saddr, p.daddr, 4);
+	memcpy(answer.daddr, p.saddr, 4);
+	answer.sport = p.dport;
+	answer.dport = p.sport;
+	CHECK_EQ_U(verdict_of(&F, &answer, 0, if_a), TC_ACT_SHOT);
+	CHECK_EQ_U(verdict_of(&F, &answer, 0, if_a), TC_ACT_SHOT);
+	CHECK_EQ_U(verdict_of(&F, &answer, 0, if_b), SANDBOX_PASS);
+	CHECK_EQ_U(fx_drain(&F), 1);
+	if (F.nr_ev == 1)
+		CHECK_EQ_U(F.ev[0].ct_dir, FG_DIR_REPLY);
+	fx_close(&F);
+	fg_ct_close(ct);
+}
+
+/* On a device whose uplinks are all up, one entry-less packet in
+ * (lookup_sample + 1) per CPU is looked up; with an uplink down, every
+ * one. (Test runs stay on one CPU.) */
+static void test_ct_lookup_sampled_unless_down(void)
+{
+	struct fg_counters c;
+	int rc;
+
+	rc = fx_open_sampled(&F, FG_GUARD_CT_KCTX_LOOKUP, SEC_NS, 15);
+	CHECK_EQ_U(rc, 0);
+	if (rc)
+		return;
+	for (unsigned i = 0; i < 64; i++) {
+		struct pkt p = flow(0, 0, 1000 + i);
+
+		send_pkt(&F, &p, 0, if_a);
+	}
+	c = fx_cnt(&F, SLOT_A);
+	CHECK_EQ_U(c.c[FG_CNT_NO_MARK], 64);
+	CHECK_EQ_U(c.c[FG_CNT_LOOKUP], 4);
+	/* uplink A2 on the same device goes down */
+	CHECK_EQ_U(fx_uplink_nr(&F, if_a, SLOT_A,
+				(uint32_t[]){ MARK_A, 0x300 }, 2, 1),
+		   0);
+	for (unsigned i = 0; i < 64; i++) {
+		struct pkt p = flow(0, 0, 2000 + i);
+
+		send_pkt(&F, &p, 0, if_a);
+	}
+	c = fx_cnt(&F, SLOT_A);
+	CHECK_EQ_U(c.c[FG_CNT_LOOKUP], 4 + 64);
+	CHECK_EQ_U(c.c[FG_CNT_LOOKUP_HIT], 0);
+	CHECK_EQ_U(fx_drain(&F), 0);
+	fx_close(&F);
+}
+
+/* skbmark mode cannot read an unmarked packet's entry: while an uplink
+ * of the device is down, its TCP and UDP packets are reported by tuple
+ * with FG_EV_MARK_UNKNOWN, and pass, even on an enforcing device; with
+ * every uplink up, or for ICMP, nothing. */
+static void test_skbmark_unmarked_reported_while_down(void)
+{
+	struct fg_counters c;
+	unsigned n = 0;
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int k = 0; k < 3; k++) {
+			struct pkt p = flow(v6, k, 1100);
+
+			send_pkt(&F, &p, 0, if_a);
+		}
+	CHECK_EQ_U(fx_drain(&F), 0);
+	CHECK_EQ_U(fx_uplink_nr(&F, if_a, SLOT_A,
+				(uint32_t[]){ MARK_A, 0x300 }, 2, 1),
+		   0);
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int k = 0; k < 3; k++) {
+			struct pkt p = flow(v6, k, 1200);
+
+			CHECK_EQ_U(verdict_of(&F, &p, 0, if_a), SANDBOX_PASS);
+			n += k < 2;
+		}
+	CHECK_EQ_U(fx_drain(&F), n);
+	for (size_t i = 0; i < F.nr_ev; i++) {
+		CHECK_EQ_U(F.ev[i].flags, FG_EV_MARK_UNKNOWN);
+		CHECK_EQ_U(F.ev[i].mark, 0);
+		CHECK_EQ_U(F.ev[i].source, FG_SRC_PKT);
+	}
+	c = fx_cnt(&F, SLOT_A);
+	CHECK_EQ_U(c.c[FG_CNT_LOOKUP], n);
+	CHECK_EQ_U(c.c[FG_CNT_FLAGGED], 0);
+	CHECK_EQ_U(c.c[FG_CNT_EVENTS], n);
+	fx_close(&F);
 }
 
 static int run_all(void)
@@ -1016,6 +1251,11 @@ static int run_all(void)
 	RUN(test_skbmark_enforce_ringbuf_full);
 	RUN(test_ct_kctx_enforce_no_entry);
 	RUN(test_ct_probe_enforce_no_entry);
+	RUN(test_ct_kctx_lookup_finds_entry);
+	RUN(test_ct_probe_lookup_finds_entry);
+	RUN(test_ct_lookup_reply_dir_and_enforce);
+	RUN(test_ct_lookup_sampled_unless_down);
+	RUN(test_skbmark_unmarked_reported_while_down);
 	UNIT_EXIT();
 }
 
