@@ -546,8 +546,12 @@ test_service_stalled_no_replay()
 	fg_defer "kill -CONT $GUARD_PID 2>/dev/null"
 	fgc_ok "disconnected wan1 (service stopped)" disconnected wan1 "$DRILL_WAN1_DEV"
 	has "$FGC_OUT" "disconnected" "marked down (pinned table)"
+	deleted_is "disconnected wan1 (service stopped)" "$FGC_OUT" \
+		"$(ct_planted "${CT_DEAD[@]}")"
 	fgc_ok "connected wan1 (service stopped)" connected wan1 "$DRILL_WAN1_DEV"
 	has "$FGC_OUT" "connected" "marked up (pinned table)"
+	deleted_is "connected wan1 (service stopped)" "$FGC_OUT" \
+		"$(ct_planted "${CT_STUCK[@]}")"
 	ct_check "after both, alone" "${CT_DEAD[@]}" "${CT_STUCK[@]}"
 	# the recovered uplink's new flows (another address range)
 	drill_exec router "$FG_CTFILL" add 0x100 5000 4 500000
