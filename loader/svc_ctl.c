@@ -291,7 +291,7 @@ static void fg_ctl_disc(struct fg_svc *s, const struct fg_ctl_req *req,
 	}
 	fg_disc_summary(&d, resp->text, sizeof(resp->text));
 	fg_info("%s", resp->text);
-	resp->values[0] = (uint64_t)fg_flush_approx(&d.flush);
+	resp->values[0] = (uint64_t)fg_disc_deleted(&d);
 	resp->values[1] = d.mark;
 	resp->values[2] = d.mask;
 }
