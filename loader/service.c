@@ -124,6 +124,16 @@ static int fg_svc_attach_all(struct fg_svc *s, char *err, size_t errlen)
 	int rc;
 
 	for (i = 0; i < s->up.nr_devs; i++) {
+		char why[256] = "";
+
+		rc = fg_prog_claim(s->prog, s->up.devs[i].ifindex,
+				   (uint16_t)s->opts->conf.tc_priority, why,
+				   sizeof(why));
+		if (rc) {
+			snprintf(err, errlen, "device %s: %s",
+				 s->up.devs[i].name, why[0] ? why : strerror(-rc));
+			return rc;
+		}
 		rc = fg_prog_attach(s->prog, s->up.devs[i].ifindex,
 				    (uint16_t)s->opts->conf.tc_priority);
 		if (rc) {
