@@ -38,6 +38,7 @@
 #include "sockdiag.h"
 #include "svc.h"
 #include "svc_log.h"
+#include "svc_tc.h"
 #include "uplinks.h"
 
 #define FG_BACKLOG_LEN 8192
@@ -123,6 +124,16 @@ static int fg_svc_attach_all(struct fg_svc *s, char *err, size_t errlen)
 	int rc;
 
 	for (i = 0; i < s->up.nr_devs; i++) {
+		char why[256] = "";
+
+		rc = fg_prog_claim(s->prog, s->up.devs[i].ifindex,
+				   (uint16_t)s->opts->conf.tc_priority, why,
+				   sizeof(why));
+		if (rc) {
+			snprintf(err, errlen, "device %s: %s",
+				 s->up.devs[i].name, why[0] ? why : strerror(-rc));
+			return rc;
+		}
 		rc = fg_prog_attach(s->prog, s->up.devs[i].ifindex,
 				    (uint16_t)s->opts->conf.tc_priority);
 		if (rc) {
@@ -713,6 +724,7 @@ int fg_service_run(const struct fg_service_opts *o)
 		goto out;
 	}
 	fg_svc_log_start(&s);
+	fg_svc_tc_warn(&s);
 	rc = fg_svc_loop(&s);
 out:
 	fg_svc_fini(&s);
