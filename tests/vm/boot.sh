@@ -18,7 +18,7 @@
 # console.log (the VM's console), rc. The image is opened with
 # snapshot=on: a run never changes it.
 # Environment: FG_VM_DIR (image, default /var/tmp/flowguard-vm), FG_VM_OUT
-# (default FG_VM_DIR/out), FG_VM_ACCEL (default kvm when /dev/kvm is
+# (default FG_VM_DIR/out, out-bench with --bench), FG_VM_ACCEL (default kvm when /dev/kvm is
 # usable, else tcg), FG_VM_SMP (default 2), FG_VM_MEM (MiB, 1024),
 # FG_VM_TIMEOUT (seconds for the whole run, 1800), BUILD (build folder,
 # relative to the tree, default build).
@@ -35,7 +35,7 @@ bench=
 case ${1:-} in
 --shell) shell=1 ;;
 --bench) bench=${2:-}; filter=bench_$bench ;;
--h | --help) sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h | --help) sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 *) filter=${1:-} ;;
 esac
 out=${FG_VM_OUT:-$dir/out${bench:+-bench}}
