@@ -35,7 +35,7 @@ bench=
 case ${1:-} in
 --shell) shell=1 ;;
 --bench) bench=${2:-}; filter=bench_$bench ;;
--h | --help) sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h | --help) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 *) filter=${1:-} ;;
 esac
 out=${FG_VM_OUT:-$dir/out${bench:+-bench}}
