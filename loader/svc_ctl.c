@@ -129,12 +129,13 @@ static int svc_set_guard(void *ctx, struct fg_disc *d, char *err, size_t len)
 {
 	struct fg_svc *s = ctx;
 	struct fg_iface *f = fg_uplinks_find(&s->up, d->iface);
-	int rc;
+	int was_up, rc;
 
 	if (!f) {
 		d->guard = "not guarded by the service";
 		return 0;
 	}
+	was_up = f->up;
 	f->up = d->event == FG_DISC_CONNECTED;
 	rc = fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS),
 			     fg_prog_map_fd(s->prog, FG_MAP_UPLINKS_HI), 0);
@@ -142,7 +143,13 @@ static int svc_set_guard(void *ctx, struct fg_disc *d, char *err, size_t len)
 		snprintf(err, len, "uplink table: %s", strerror(-rc));
 		return rc;
 	}
-	d->guard = f->up ? "marked up" : "marked down";
+	/* synced all the same (every device's entry is rewritten from the
+	 * table: harmless); a repeated event (mwan3 fires `disconnected`
+	 * again after a restart) must not read as a change */
+	if (was_up == f->up)
+		d->guard = f->up ? "already up" : "already down";
+	else
+		d->guard = f->up ? "marked up" : "marked down";
 	return 0;
 }
 
