@@ -118,6 +118,12 @@ static int hook_do(const struct fg_common *c, enum fg_disc_event ev,
 	snprintf(req.device, sizeof(req.device), "%s", d.device);
 	rc = fg_ctl_call(c->sock, &req, &resp, HOOK_SERVICE_TIMEOUT_MS,
 			 HOOK_SERVICE_WORK_MS);
+	if (rc == -EINPROGRESS) {
+		/* it took the request: acting too would do it twice */
+		fg_err("%s %s: the service took the request but has not finished within %d ms",
+		       fg_disc_event_name(ev), d.iface, HOOK_SERVICE_WORK_MS);
+		return FG_EXIT_FAIL;
+	}
 	if (rc) {
 		fg_debug("service at %s: %s; acting alone", c->sock,
 			 strerror(-rc));

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -87,12 +88,35 @@ int fg_ctl_recv(int cfd, struct fg_ctl_req *req)
 	if (n < 0)
 		return -errno;
 	if ((size_t)n != sizeof(*req) || req->magic != FG_CTL_MAGIC ||
-	    req->cmd == 0 || req->cmd >= FG_CTL_CMD_MAX)
+	    req->cmd == 0 || req->cmd >= FG_CTL_CMD_MAX || req->cmd == FG_CTL_GO)
 		return -EBADMSG;
 	if (!memchr(req->iface, '\0', sizeof(req->iface)) ||
 	    !memchr(req->device, '\0', sizeof(req->device)))
 		return -EBADMSG;
 	return 0;
+}
+
+int fg_ctl_recv_go(int cfd)
+{
+	struct fg_ctl_req go;
+	ssize_t n = recv(cfd, &go, sizeof(go), MSG_TRUNC | MSG_DONTWAIT);
+
+	if (n < 0)
+		return errno == EAGAIN ? -EAGAIN : -ECONNRESET;
+	if (n == 0)
+		return -ECONNRESET;
+	if ((size_t)n != sizeof(go) || go.magic != FG_CTL_MAGIC ||
+	    go.cmd != FG_CTL_GO)
+		return -EBADMSG;
+	return 0;
+}
+
+uint64_t fg_ctl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 int fg_ctl_send(int cfd, const struct fg_ctl_resp *resp)
@@ -133,9 +157,11 @@ static int fg_ctl_read(int fd, struct fg_ctl_resp *resp, int timeout_ms)
 	return 0;
 }
 
-int fg_ctl_call(const char *path, const struct fg_ctl_req *req,
+int fg_ctl_call(const char *path, const struct fg_ctl_req *req_in,
 		struct fg_ctl_resp *resp, int first_ms, int total_ms)
 {
+	struct fg_ctl_req req = *req_in, go = { .magic = FG_CTL_MAGIC,
+						.cmd = FG_CTL_GO };
 	struct sockaddr_un sa;
 	int fd, rc;
 
@@ -145,14 +171,27 @@ int fg_ctl_call(const char *path, const struct fg_ctl_req *req,
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	req.deadline_ns = fg_ctl_now_ns() + (uint64_t)first_ms * 1000000ull;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    send(fd, req, sizeof(*req), MSG_NOSIGNAL) != sizeof(*req)) {
+	    send(fd, &req, sizeof(req), MSG_NOSIGNAL) != sizeof(req)) {
 		rc = -errno;
 		goto out;
 	}
+	/* poll() reports an offer that came in before it gave up, even when
+	 * this process ran late: what is not here then was not offered in
+	 * time, and the service will not act on it */
 	rc = fg_ctl_read(fd, resp, first_ms);
-	if (!rc && (resp->flags & FG_CTL_F_INTERIM))
-		rc = fg_ctl_read(fd, resp, total_ms);
+	if (rc || !(resp->flags & FG_CTL_F_INTERIM))
+		goto out;
+	/* committed: from here on the service acts, whatever it takes */
+	if (send(fd, &go, sizeof(go), MSG_NOSIGNAL) != sizeof(go)) {
+		rc = -errno;
+		goto out;
+	}
+	rc = fg_ctl_read(fd, resp, total_ms);
+	/* not "none answered": the service has the request */
+	if (rc == -ETIMEDOUT)
+		rc = -EINPROGRESS;
 out:
 	close(fd);
 	return rc;

@@ -1,9 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * ctl.h - the control socket between the service and its commands: a unix
- * SOCK_SEQPACKET socket (mode 0600, root peers only), one fixed-size
- * request and one fixed-size answer per connection. Anything else is
- * refused before it is looked at.
+ * SOCK_SEQPACKET socket (mode 0600, root peers only), fixed-size messages,
+ * one request per connection. Anything else is refused before it is
+ * looked at.
+ *
+ * A request that acts (disconnected, connected) is never carried out twice:
+ * the command waits for the service until its deadline and then acts
+ * alone, so the service must not act on it after that. The service only
+ * offers (an interim answer, before the deadline it was given); the
+ * command commits by answering FG_CTL_GO and then waits for the result,
+ * or gives up and closes. The decision is the command's alone: a service
+ * that sees the connection closed instead of a GO (stopped, busy, late)
+ * only brings its uplink table up to date (down or up, in request order,
+ * so a later `connected` wins) and deletes nothing.
  */
 #ifndef FG_CTL_H
 #define FG_CTL_H
@@ -22,6 +32,7 @@ enum fg_ctl_cmd {
 	FG_CTL_STATUS = 1,
 	FG_CTL_DISCONNECTED = 2,
 	FG_CTL_CONNECTED = 3,
+	FG_CTL_GO = 4, /* the command takes the service's offer */
 	FG_CTL_CMD_MAX,
 };
 
@@ -32,10 +43,12 @@ struct fg_ctl_req {
 	char device[IFNAMSIZ];
 	uint32_t flags;
 	uint32_t pad;
+	/* CLOCK_MONOTONIC ns after which the command acts alone (0: none) */
+	uint64_t deadline_ns;
 };
 
-/* "Working on it": sent at once for requests that take a while, so a
- * command tells a live, busy service from none. The final answer follows. */
+/* The offer: sent at once for requests that act, before the command's
+ * deadline; the final answer follows the command's FG_CTL_GO. */
 #define FG_CTL_F_INTERIM 0x1u
 
 struct fg_ctl_resp {
@@ -54,10 +67,16 @@ int fg_ctl_accept(int lfd);
 /* Read the one request; -EBADMSG for anything but a well-formed one. */
 int fg_ctl_recv(int cfd, struct fg_ctl_req *req);
 int fg_ctl_send(int cfd, const struct fg_ctl_resp *resp);
+/* The command's answer to an offer: 0 for FG_CTL_GO, -ECONNRESET when the
+ * command gave up (closed), -EAGAIN when nothing came yet, -EBADMSG. */
+int fg_ctl_recv_go(int cfd);
+uint64_t fg_ctl_now_ns(void);
 
 /* Command side: ask the service; -ENOENT/-ECONNREFUSED when none runs,
- * -ETIMEDOUT when it does not answer within first_ms, or gave an interim
- * answer but no final one within total_ms. */
+ * -ETIMEDOUT when it does not offer within first_ms (the service will then
+ * not act: the command may); after taking the offer, -EINPROGRESS when no
+ * final answer came within total_ms (the service is still at it: the
+ * command must not act too), -EBADMSG when the service went away. */
 int fg_ctl_call(const char *path, const struct fg_ctl_req *req,
 		struct fg_ctl_resp *resp, int first_ms, int total_ms);
 

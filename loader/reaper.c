@@ -19,7 +19,7 @@ static const char *const fg_reap_names[] = {
 	[FG_REAP_RACED] = "replaced, kept",
 	[FG_REAP_ERROR] = "error",
 	[FG_REAP_STALE] = "stale",
-	[FG_REAP_BELONGS] = "belongs here, kept",
+	[FG_REAP_BELONGS] = "belongs there now, kept",
 };
 
 const char *fg_reap_outcome_name(enum fg_reap_outcome o)
@@ -47,25 +47,33 @@ static void fg_reap_query(const struct fg_event *ev, struct fg_ct_query *q)
 	q->dir = FG_CT_REPLY;
 }
 
+/*
+ * Stale: the entry still carries the flagged mark (never a flow re-created
+ * since with another) and, by the uplink table as it is now, that mark may
+ * not leave the device: an event may be old (a stalled drain, a ring
+ * buffer a killed instance left behind) and the uplink up again since.
+ * An unknown-mark report has only the entry's mark to go by.
+ */
 static void fg_reap_outcome(const struct fg_event *ev, uint32_t mask,
 			    const struct fg_reap_judge *judge, int res,
 			    struct fg_reap *r)
 {
+	int unknown = ev->flags & FG_EV_MARK_UNKNOWN;
+
 	if (res == -ENOENT) {
 		r->outcome = FG_REAP_GONE;
 	} else if (res) {
 		r->outcome = FG_REAP_ERROR;
 		r->err = res;
-	} else if (ev->flags & FG_EV_MARK_UNKNOWN) {
-		r->outcome = judge && !judge->belongs(judge->ctx,
-						      (int)ev->ifindex,
-						      r->entry.mark)
-				     ? FG_REAP_STALE
-				     : FG_REAP_BELONGS;
+	} else if (!unknown &&
+		   (r->entry.mark & mask) != (ev->mark & mask)) {
+		r->outcome = FG_REAP_REMARKED;
+	} else if (judge ? judge->belongs(judge->ctx, (int)ev->ifindex,
+					  r->entry.mark)
+			 : unknown) {
+		r->outcome = FG_REAP_BELONGS;
 	} else {
-		r->outcome = (r->entry.mark & mask) == (ev->mark & mask)
-				     ? FG_REAP_STALE
-				     : FG_REAP_REMARKED;
+		r->outcome = FG_REAP_STALE;
 	}
 }
 

@@ -19,12 +19,13 @@ enum fg_reap_outcome {
 	FG_REAP_RACED,	     /* replaced between our get and our delete */
 	FG_REAP_ERROR,
 	FG_REAP_STALE,	     /* checked, not acted on yet (fg_reap_check) */
-	FG_REAP_BELONGS,     /* unknown-mark report: the entry's mark
-			      * belongs on that device, kept */
+	FG_REAP_BELONGS,     /* the entry's mark may leave that device now
+			      * (uplink up again, or an unknown-mark report
+			      * of a flow that belongs): kept */
 };
 
-/* For events whose mark the guard could not read (FG_EV_MARK_UNKNOWN):
- * does an entry with this mark belong on the egress device ifindex now? */
+/* Does an entry with this mark belong on the egress device ifindex now?
+ * (The uplink table as it is when the event is dealt with.) */
 struct fg_reap_judge {
 	int (*belongs)(const void *ctx, int ifindex, uint32_t mark);
 	const void *ctx;
@@ -42,8 +43,10 @@ struct fg_reap {
 /* Two steps, so that work (the client reset) can happen between the check
  * (the entry still carries the flagged mark: FG_REAP_STALE) and the
  * delete by id. fg_reap_check: n events -> n results, each STALE, GONE,
- * REMARKED, BELONGS or ERROR. An unknown-mark event is STALE only when the
- * judge (NULL: never) says its entry's mark does not belong. fg_reap_finish deletes every entry still STALE (the
+ * REMARKED, BELONGS or ERROR: STALE only if the entry still carries the
+ * event's mark (an unknown-mark event: any mark) and the judge says that
+ * mark does not belong on the device now. Without a judge (tests), known
+ * marks are judged by the event alone, unknown ones never stale. fg_reap_finish deletes every entry still STALE (the
  * caller turns those it keeps, monitor policy, into MONITORED first):
  * DELETED, RACED or ERROR. A failed request shows as ERROR in its
  * results, never as a wider delete. */

@@ -45,7 +45,7 @@
 #define FG_NS_PER_SEC UINT64_C(1000000000)
 
 enum fg_ep_tag { FG_EP_SIGNAL = 1, FG_EP_RINGBUF, FG_EP_CTL, FG_EP_TIMER,
-		 FG_EP_CLIENT, FG_EP_KICK };
+		 FG_EP_CLIENT, FG_EP_KICK, FG_EP_OFFERED };
 
 const char *fg_service_pin_dir(const char *opt)
 {
@@ -383,6 +383,41 @@ static void fg_svc_on_ctl(struct fg_svc *s)
 		close(cfd);
 }
 
+static struct fg_svc_offer *fg_svc_offer_of(struct fg_svc *s, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < FG_SVC_MAX_OFFERS; i++)
+		if (s->offers[i].fd == fd)
+			return &s->offers[i];
+	return NULL;
+}
+
+/* Offer to act on req before its command's deadline (ctl.h); 0 when the
+ * offer is out and the connection waits for the command's answer. */
+static int fg_svc_offer(struct fg_svc *s, int cfd, const struct fg_ctl_req *req)
+{
+	struct fg_ctl_resp offer = { .magic = FG_CTL_MAGIC,
+				     .flags = FG_CTL_F_INTERIM };
+	struct epoll_event ev = {
+		.events = EPOLLIN,
+		.data.u64 = ((uint64_t)FG_EP_OFFERED << 32) | (uint32_t)cfd,
+	};
+	struct fg_svc_offer *o = fg_svc_offer_of(s, -1);
+
+	if (!o || (req->deadline_ns && fg_ctl_now_ns() >= req->deadline_ns))
+		return -ETIMEDOUT;
+	if (epoll_ctl(s->ep_fd, EPOLL_CTL_ADD, cfd, &ev))
+		return -errno;
+	if (fg_ctl_send(cfd, &offer)) {
+		epoll_ctl(s->ep_fd, EPOLL_CTL_DEL, cfd, NULL);
+		return -ECONNRESET;
+	}
+	o->fd = cfd;
+	o->req = *req;
+	return 0;
+}
+
 static void fg_svc_on_client(struct fg_svc *s, int cfd)
 {
 	struct fg_ctl_resp resp = { .magic = FG_CTL_MAGIC };
@@ -398,16 +433,38 @@ static void fg_svc_on_client(struct fg_svc *s, int cfd)
 		fg_warn("control socket: refused a malformed request");
 		resp.status = -EBADMSG;
 		snprintf(resp.text, sizeof(resp.text), "malformed request");
+	} else if (req.cmd != FG_CTL_STATUS) {
+		if (!fg_svc_offer(s, cfd, &req))
+			return;
+		/* too late: the command acts (or acted) alone */
+		fg_svc_ctl_given_up(s, &req);
+		close(cfd);
+		return;
 	} else {
-		if (req.cmd != FG_CTL_STATUS) {
-			struct fg_ctl_resp busy = { .magic = FG_CTL_MAGIC,
-						    .flags = FG_CTL_F_INTERIM };
-
-			fg_ctl_send(cfd, &busy);
-		}
 		fg_svc_ctl_handle(s, &req, &resp);
 	}
 	fg_ctl_send(cfd, &resp);
+	close(cfd);
+}
+
+/* The command's answer to our offer: act, or (it gave up) only follow. */
+static void fg_svc_on_offered(struct fg_svc *s, int cfd)
+{
+	struct fg_ctl_resp resp = { .magic = FG_CTL_MAGIC };
+	struct fg_svc_offer *o = fg_svc_offer_of(s, cfd);
+	int rc = fg_ctl_recv_go(cfd);
+
+	if (rc == -EAGAIN)
+		return;
+	epoll_ctl(s->ep_fd, EPOLL_CTL_DEL, cfd, NULL);
+	if (o && !rc) {
+		fg_svc_ctl_handle(s, &o->req, &resp);
+		fg_ctl_send(cfd, &resp);
+	} else if (o) {
+		fg_svc_ctl_given_up(s, &o->req);
+	}
+	if (o)
+		o->fd = -1;
 	close(cfd);
 }
 
@@ -435,6 +492,9 @@ static void fg_svc_dispatch(struct fg_svc *s, const struct epoll_event *ev)
 		break;
 	case FG_EP_CLIENT:
 		fg_svc_on_client(s, fd);
+		break;
+	case FG_EP_OFFERED:
+		fg_svc_on_offered(s, fd);
 		break;
 	case FG_EP_KICK:
 		if (read(s->kick_timer_fd, &ticks, sizeof(ticks)) > 0)
@@ -605,6 +665,9 @@ static void fg_svc_fini(struct fg_svc *s)
 		close(s->timer_fd);
 	if (s->kick_timer_fd >= 0)
 		close(s->kick_timer_fd);
+	for (size_t i = 0; i < FG_SVC_MAX_OFFERS; i++)
+		if (s->offers[i].fd >= 0)
+			close(s->offers[i].fd);
 	fg_kick_close(s->kick);
 	free(s->retry);
 	free(s->round);
@@ -622,8 +685,11 @@ int fg_service_run(const struct fg_service_opts *o)
 		.sock_path = fg_ctl_path(o->sock_path),
 	};
 	char err[512] = "";
+	size_t i;
 	int rc;
 
+	for (i = 0; i < FG_SVC_MAX_OFFERS; i++)
+		s.offers[i].fd = -1;
 	s.round = calloc(1, sizeof(*s.round));
 	rc = s.round ? fg_svc_log_init(&s) : -ENOMEM;
 	rc = rc ?: fg_backlog_init(&s.backlog, FG_BACKLOG_LEN,

@@ -23,8 +23,17 @@ struct fg_svc_stats {
 	uint64_t deleted, monitored, gone, remarked, raced, errors;
 	uint64_t belonging; /* unknown-mark reports whose entry belongs */
 	uint64_t ctl_refused;
+	uint64_t ctl_given_up; /* requests whose command acted alone */
 	uint64_t resets, reset_fail, kicked, kick_answered, kick_retried;
 	uint64_t unresolved; /* hosts missing from the neighbour table */
+};
+
+/* Requests offered to their command, waiting for its FG_CTL_GO. */
+#define FG_SVC_MAX_OFFERS 16
+
+struct fg_svc_offer {
+	int fd; /* -1: free */
+	struct fg_ctl_req req;
 };
 
 struct fg_svc {
@@ -49,6 +58,7 @@ struct fg_svc {
 	int made_pin_dir;
 	int can_destroy; /* kernel has SOCK_DESTROY for the router's sockets */
 	struct fg_svc_stats st;
+	struct fg_svc_offer offers[FG_SVC_MAX_OFFERS];
 };
 
 /* The policy for a flow carrying this mark: its own uplink's. */
@@ -59,5 +69,8 @@ void fg_svc_kick_retry(struct fg_svc *s);
 /* Answer one control request (status, disconnected, connected). */
 void fg_svc_ctl_handle(struct fg_svc *s, const struct fg_ctl_req *req,
 		       struct fg_ctl_resp *resp);
+/* A disconnected/connected whose command acted alone: only the uplink
+ * table follows, nothing is deleted or reset. */
+void fg_svc_ctl_given_up(struct fg_svc *s, const struct fg_ctl_req *req);
 
 #endif /* FG_SVC_H */

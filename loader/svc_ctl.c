@@ -84,7 +84,7 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 		    "events %" PRIu64 ": deleted %" PRIu64 " monitored %" PRIu64
 		    " gone %" PRIu64 " remarked %" PRIu64 " raced %" PRIu64
 		    " errors %" PRIu64 "; held %" PRIu64 " dropped %" PRIu64
-		    "; unmarked reports kept %" PRIu64 "\n",
+		    "; kept (belong there now) %" PRIu64 "\n",
 		    st->events, st->deleted, st->monitored, st->gone,
 		    st->remarked, st->raced, st->errors,
 		    s->backlog.held_total, s->backlog.dropped_total,
@@ -246,6 +246,30 @@ static void fg_ctl_disc(struct fg_svc *s, const struct fg_ctl_req *req,
 	resp->values[0] = (uint64_t)fg_flush_approx(&d.flush);
 	resp->values[1] = d.mark;
 	resp->values[2] = d.mask;
+}
+
+void fg_svc_ctl_given_up(struct fg_svc *s, const struct fg_ctl_req *req)
+{
+	int up = req->cmd == FG_CTL_CONNECTED;
+	struct fg_iface *f;
+	int rc = 0;
+
+	if (req->cmd != FG_CTL_CONNECTED && req->cmd != FG_CTL_DISCONNECTED)
+		return;
+	s->st.ctl_given_up++;
+	f = fg_uplinks_find(&s->up, req->iface);
+	if (f && f->up != up) {
+		f->up = up;
+		rc = fg_uplinks_sync(&s->up,
+				     fg_prog_map_fd(s->prog, FG_MAP_UPLINKS),
+				     fg_prog_map_fd(s->prog, FG_MAP_UPLINKS_HI),
+				     0);
+	}
+	fg_info("%s %s: the command did not wait for the service and acted alone; %s%s%s",
+		req->cmd == FG_CTL_CONNECTED ? "connected" : "disconnected",
+		req->iface,
+		!f ? "not guarded here" : up ? "uplink marked up" : "uplink marked down",
+		rc ? ": " : "", rc ? strerror(-rc) : "");
 }
 
 void fg_svc_ctl_handle(struct fg_svc *s, const struct fg_ctl_req *req,

@@ -418,6 +418,46 @@ test_service_not_answering()
 	guard_stop
 }
 
+# A stalled service never replays what its commands did alone (ctl.h):
+# with the service stopped, `disconnected wan1` and then `connected wan1`
+# each give up waiting and act alone; the recovered uplink opens 5,000
+# flows; when the service resumes it only follows the uplink table (down,
+# then up: the later `connected` wins) and deletes none of them.
+test_service_stalled_no_replay()
+{
+	local from want got
+	drill_setup --no-server
+	disc_env
+	disc_guard_start
+	D_SOCK=$GUARD_SOCK
+	D_PINS=$FG_PIN_DIR
+	ct_plant
+	kill -STOP "$GUARD_PID"
+	fg_defer "kill -CONT $GUARD_PID 2>/dev/null"
+	fgc_ok "disconnected wan1 (service stopped)" disconnected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "disconnected" "marked down (pinned table)"
+	fgc_ok "connected wan1 (service stopped)" connected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "connected" "marked up (pinned table)"
+	ct_check "after both, alone" "${CT_DEAD[@]}" "${CT_STUCK[@]}"
+	# the recovered uplink's new flows (another address range)
+	drill_exec router "$FG_CTFILL" add 0x100 5000 4 500000
+	from=$(drill_log_mark "$GUARD_LOG")
+	kill -CONT "$GUARD_PID"
+	drill_wait_log "$GUARD_LOG" "connected wan1: the command did not wait for the service and acted alone; uplink marked up" \
+		3000 "$from" >/dev/null || fg_fail "the service did not follow"
+	drill_log_grep "$GUARD_LOG" "disconnected wan1: the command did not wait.*marked down" "$from" >/dev/null ||
+		fg_fail "the service did not follow the disconnect"
+	status_has "uplink wan1: device $DRILL_WAN1_DEV mark 0x100 up"
+	pinned_is "$DRILL_WAN1_DEV" 0x100
+	! drill_log_grep "$GUARD_LOG" "(dis)?connected wan1: mark " "$from" >/dev/null ||
+		fg_fail "the service replayed a request: $(drill_log_grep "$GUARD_LOG" "connected wan1: mark " "$from")"
+	want=$(ct_expect "${CT_DEAD[@]}" "${CT_STUCK[@]}")
+	want=${want/0x100=0\/0/0x100=5000\/0}
+	got=$(ct_snapshot)
+	[[ $got == "$want" ]] || fg_fail "after the service resumed: $got, expected $want"
+	guard_stop
+}
+
 # ------------------------------------------------------------ service
 
 # Through the service: its table gives the mark (and wins over mwan3's

@@ -100,6 +100,18 @@ test_monitor_deletes_nothing()
 	guard_stop
 }
 
+# guard_events_pending: the pinned ring buffer holds unread events (its
+# producer position is ahead of the consumer's; bpftool shows neither, so
+# the flagged counter of wan1 stands in: the guard counts, then submits).
+guard_events_pending()
+{
+	bpftool -j map dump pinned "$FG_PIN_DIR/fg_counters" 2>/dev/null |
+		grep -qE '"c":\[[0-9]+,[0-9]+,[0-9]+,[1-9]'
+}
+
+# guard_status_has REGEX: the service answers and says it.
+guard_status_has() { guard_status 2>/dev/null | grep -qE -- "$1"; }
+
 # filter_count DEV: our filters (default priority 1, handle 0xf16) on
 # DEV's egress.
 filter_count()
@@ -164,6 +176,52 @@ test_restart_adopts_pins()
 	guard_start
 	[[ $(filter_count "$DRILL_WAN1_DEV") == 1 ]] || fg_fail "filters duplicated"
 	a_misrouted_and_reset
+	guard_stop
+}
+
+# guard_pinned_down DEV: DEV's entry in the pinned table with no mark
+# allowed (as a `disconnected` marks it), written behind the service's
+# back: nr_allowed (bytes 32..35) set to 0.
+guard_pinned_down()
+{
+	local idx b=()
+	idx=$(guard_ifindex "$1") || return 1
+	read -ra b <<<"$(guard_pinned_bytes "$1")"
+	((${#b[@]} == 40)) || return 1
+	b[32]=0 b[33]=0 b[34]=0 b[35]=0
+	bpftool map update pinned "$FG_PIN_DIR/fg_uplinks" key \
+		$((idx & 255)) $((idx >> 8 & 255)) $((idx >> 16 & 255)) \
+		$((idx >> 24 & 255)) value "${b[@]}"
+}
+
+# A killed service leaves events in the pinned ring buffer: flows of
+# wan1 flagged while wan1 was down. The next instance starts with wan1 up
+# and judges each old event by the table as it is now: A's flow belongs
+# on wan1 again, and is kept.
+test_restart_old_events_not_acted_on()
+{
+	local la from_a n
+	drill_setup --nat snat
+	drill_client_start a "$DRILL_CLIENT_A_IP4"
+	drill_wait_echo a "$DRILL_WAN1_IP4" >/dev/null
+	guard_start
+	kill -STOP "$GUARD_PID"
+	fg_defer "kill -CONT $GUARD_PID 2>/dev/null"
+	guard_pinned_down "$DRILL_WAN1_DEV" || fg_fail "could not mark wan1 down"
+	# A keeps writing: its packets leave wan1 with wan1's mark, flagged
+	fg_wait_for 3000 guard_events_pending || fg_fail "no event in the ring buffer"
+	kill -KILL "$GUARD_PID"
+	wait "$GUARD_PID" 2>/dev/null || true
+	la=$(drill_client_log a)
+	from_a=$(drill_log_mark "$la")
+	guard_start
+	fg_wait_for 3000 guard_status_has "events [1-9]" ||
+		fg_fail "the new instance saw no old event: $(guard_status | grep events)"
+	n=$(drill_ct_count -p tcp -s "$DRILL_CLIENT_A_IP4" -m "$DRILL_MARK1/$DRILL_MASK")
+	((n == 1)) || fg_fail "A's entry is gone ($n left)"
+	guard_status | grep -q "deleted 0 " || fg_fail "status: $(guard_status | grep events)"
+	drill_wait_echoes a "$DRILL_WAN1_IP4" 5 2000 "$from_a"
+	no_line "$la" " error |reconnect" "$from_a"
 	guard_stop
 }
 

@@ -197,14 +197,18 @@ guard_halt()
 run_case()
 {
 	local c=$1 round=$2 bare=${1#base:} mode way='' line got gid
-	local bin=$FG_BIN prio=(--tc-priority "$((GUARD_PREF))")
+	local prio=(--tc-priority "$((GUARD_PREF))")
 	mode=${bare%%:*}
 	[[ $bare == *:* ]] && way=${bare#*:}
-	# an older build: its own fixed pref (0xf16), no --tc-priority
-	[[ $c == base:* ]] && bin=$BASE_BIN prio=()
+	# an older build (its own fixed pref, 0xf16), for this case's service
+	# and the status requests to it (the protocol may differ)
+	if [[ $c == base:* ]]; then
+		local FG_BIN=$BASE_BIN
+		prio=()
+	fi
 	local from
 	from=$(drill_log_mark "$FG_TMP/flowguard.log")
-	if ! FG_BIN=$bin guard_start --mode "$mode" ${way:+--ct-way "$way"} \
+	if ! guard_start --mode "$mode" ${way:+--ct-way "$way"} \
 		"${prio[@]}" --policy monitor --dedupe-ms 60000; then
 		bad "$c round $round: the service did not start"
 		kill -TERM "$GUARD_PID" 2>/dev/null

@@ -340,6 +340,33 @@ static void test_unknown_mark_judged(void)
 	fg_ct_close(ct);
 }
 
+/* An event of a mark that belongs on its device again by now (its uplink
+ * came back up since the packet): kept, like one of a live mark. */
+static void test_old_event_judged_now(void)
+{
+	const struct fg_reap_judge judge = { judge_live, NULL };
+	struct fg_ct_entry e[2] = { flow(600, DEAD, 0), flow(601, LIVE, 0) };
+	struct fg_event ev[2] = { event_for(&e[0], 0, 0),
+				  event_for(&e[1], 0, 0) };
+	struct fg_reap r[2];
+	struct fg_ct *ct = NULL;
+
+	if (unshare(CLONE_NEWNET) || fg_ct_open(&ct)) {
+		CHECK(0);
+		return;
+	}
+	CHECK_EQ_I(fg_ct_create(ct, &e[0], TIMEOUT_S), 0);
+	CHECK_EQ_I(fg_ct_create(ct, &e[1], TIMEOUT_S), 0);
+	fg_reap_check(ct, ev, 2, MASK, &judge, r);
+	CHECK_EQ_I(r[0].outcome, FG_REAP_STALE);
+	CHECK_EQ_I(r[1].outcome, FG_REAP_BELONGS);
+	fg_reap_finish(ct, r, 2);
+	CHECK_EQ_I(r[0].outcome, FG_REAP_DELETED);
+	CHECK_EQ_I(r[1].outcome, FG_REAP_BELONGS);
+	CHECK_EQ_I(fg_ct_table_count(), 1);
+	fg_ct_close(ct);
+}
+
 int main(void)
 {
 	if (unshare(CLONE_NEWNET)) {
@@ -350,5 +377,6 @@ int main(void)
 	RUN(test_mixed_batch);
 	RUN(test_empty_and_single);
 	RUN(test_unknown_mark_judged);
+	RUN(test_old_event_judged_now);
 	UNIT_EXIT();
 }
