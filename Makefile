@@ -144,6 +144,17 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory tests-build
 	$(Q)scripts/demo.sh
 
+# The VM tests (tests/vm/README.md): Debian 12's kernel 6.1 with nftables
+# flow offload under qemu; not part of `make test`. VMTEST=name1,name2
+# runs the tests whose names contain one of these.
+.PHONY: vmdeps vmtest
+vmdeps:
+	$(Q)tests/vm/vmdeps.sh
+
+vmtest: deps vmdeps
+	$(Q)$(MAKE) --no-print-directory tests-build
+	$(Q)BUILD=$(BUILD) tests/vm/boot.sh $(VMTEST)
+
 install: all
 	install -D -m 0755 $(BUILD)/flowguard $(DESTDIR)$(SBINDIR)/flowguard
 	install -D -m 0755 scripts/mwan3.user $(DESTDIR)/usr/share/flowguard/mwan3.user

@@ -1,21 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* backlog.c - the deletion queue and its per-second cap. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 
 #include "backlog.h"
 
 #define FG_NS_PER_SEC 1000000000ULL
+#define FG_SEEN_SLOTS 8192 /* 32 KiB: flows told apart in a flood */
+
+static int fg_lane_init(struct fg_backlog_lane *l, size_t cap)
+{
+	l->cap = cap;
+	l->q = calloc(cap, sizeof(*l->q));
+	return l->q ? 0 : -ENOMEM;
+}
 
 int fg_backlog_init(struct fg_backlog *b, size_t cap, uint32_t per_sec,
 		    uint64_t now_ns)
 {
+	size_t urgent = cap > 4 ? cap / 4 : 1;
+
 	if (!cap || !per_sec)
 		return -EINVAL;
-	*b = (struct fg_backlog){ .cap = cap, .last_ns = now_ns };
-	b->q = calloc(cap, sizeof(*b->q));
-	if (!b->q)
+	*b = (struct fg_backlog){ .last_ns = now_ns };
+	b->seen = calloc(FG_SEEN_SLOTS, sizeof(*b->seen));
+	if (!b->seen || fg_lane_init(&b->lane[FG_LANE_URGENT], urgent) ||
+	    (cap > urgent &&
+	     fg_lane_init(&b->lane[FG_LANE_REST], cap - urgent))) {
+		fg_backlog_fini(b);
 		return -ENOMEM;
+	}
 	b->rate = per_sec;
 	b->credit = FG_NS_PER_SEC * per_sec;
 	return 0;
@@ -23,8 +38,55 @@ int fg_backlog_init(struct fg_backlog *b, size_t cap, uint32_t per_sec,
 
 void fg_backlog_fini(struct fg_backlog *b)
 {
-	free(b->q);
-	b->q = NULL;
+	for (int i = 0; i < FG_NR_LANES; i++) {
+		free(b->lane[i].q);
+		b->lane[i].q = NULL;
+		b->lane[i].cap = 0;
+	}
+	free(b->seen);
+	b->seen = NULL;
+}
+
+/* FNV-1a over the event's flow (0 is kept for "empty"). */
+static uint32_t fg_flow_hash(const struct fg_event *ev)
+{
+	const uint8_t *parts[] = { ev->saddr, ev->daddr,
+				   (const uint8_t *)&ev->sport,
+				   (const uint8_t *)&ev->dport,
+				   (const uint8_t *)&ev->ifindex };
+	const size_t lens[] = { 16, 16, 2, 2, 4 };
+	uint32_t h = 2166136261u ^ ev->l4proto;
+
+	for (size_t i = 0; i < 5; i++)
+		for (size_t j = 0; j < lens[i]; j++)
+			h = (h ^ parts[i][j]) * 16777619u;
+	return h ? h : 1;
+}
+
+/* TCP, or a flow this queue has seen before: urgent. */
+static enum fg_lane fg_lane_of(struct fg_backlog *b, const struct fg_event *ev)
+{
+	uint32_t h, *slot;
+
+	if (ev->l4proto == IPPROTO_TCP)
+		return FG_LANE_URGENT;
+	h = fg_flow_hash(ev);
+	slot = &b->seen[h % FG_SEEN_SLOTS];
+	if (*slot == h) {
+		b->repeats++;
+		return FG_LANE_URGENT;
+	}
+	*slot = h;
+	return FG_LANE_REST;
+}
+
+static int fg_lane_push(struct fg_backlog_lane *l, const struct fg_event *ev)
+{
+	if (l->len == l->cap)
+		return -ENOSPC;
+	l->q[(l->head + l->len) % l->cap] = *ev;
+	l->len++;
+	return 0;
 }
 
 /* Credit in ns x rate: one event costs 1e9 of it, a nanosecond earns
@@ -47,13 +109,18 @@ static void fg_backlog_refill(struct fg_backlog *b, uint64_t now_ns)
 int fg_backlog_push(struct fg_backlog *b, const struct fg_event *ev,
 		    uint64_t now_ns)
 {
+	enum fg_lane lane = fg_lane_of(b, ev);
+
 	fg_backlog_refill(b, now_ns);
-	if (b->len == b->cap) {
+	/* an urgent event that finds its lane full still beats the rest's
+	 * later arrivals to the other lane's room */
+	if (fg_lane_push(&b->lane[lane], ev) &&
+	    (lane == FG_LANE_REST ||
+	     fg_lane_push(&b->lane[FG_LANE_REST], ev))) {
 		b->dropped++;
 		b->dropped_total++;
 		return -ENOSPC;
 	}
-	b->q[(b->head + b->len) % b->cap] = *ev;
 	b->len++;
 	return 0;
 }
@@ -74,8 +141,16 @@ int fg_backlog_take(struct fg_backlog *b, uint64_t now_ns,
 	if (b->waiting)
 		b->waiting--;
 	b->credit -= FG_NS_PER_SEC;
-	*out = b->q[b->head];
-	b->head = (b->head + 1) % b->cap;
+	for (int i = 0; i < FG_NR_LANES; i++) {
+		struct fg_backlog_lane *l = &b->lane[i];
+
+		if (!l->len)
+			continue;
+		*out = l->q[l->head];
+		l->head = (l->head + 1) % l->cap;
+		l->len--;
+		break;
+	}
 	b->len--;
 	return 1;
 }

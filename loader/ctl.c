@@ -148,10 +148,15 @@ static int fg_ctl_read(int fd, struct fg_ctl_resp *resp, int timeout_ms)
 
 	if (rc)
 		return rc;
+	memset(resp, 0, sizeof(*resp));
 	n = recv(fd, resp, sizeof(*resp), MSG_TRUNC);
 	if (n < 0)
 		return -errno;
-	if ((size_t)n != sizeof(*resp) || resp->magic != FG_CTL_MAGIC)
+	/* a shorter text is a service built with a smaller one (the text
+	 * grew from 2048 bytes): read what it sent */
+	if ((size_t)n > sizeof(*resp) ||
+	    (size_t)n <= offsetof(struct fg_ctl_resp, text) ||
+	    resp->magic != FG_CTL_MAGIC)
 		return -EBADMSG;
 	resp->text[sizeof(resp->text) - 1] = '\0';
 	return 0;

@@ -26,7 +26,9 @@
 
 #define FG_CTL_MAGIC 0x46474331u /* "FGC1" */
 #define FG_CTL_DEFAULT_PATH "/var/run/flowguard.sock"
-#define FG_CTL_TEXT_LEN 2048
+/* status: about 250 bytes per guarded device and 70 per uplink; a
+ * SEQPACKET answer must fit the sender's sndbuf (200 KiB by default). */
+#define FG_CTL_TEXT_LEN 8192
 
 enum fg_ctl_cmd {
 	FG_CTL_STATUS = 1,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* disc_kick.c - the disconnect's per-flow stage. */
 #include <errno.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_conntrack_tcp.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -13,11 +14,20 @@ struct fg_flow_list {
 	struct fg_kick *k;
 	struct fg_kick_flow *f;
 	size_t n, cap;
+	uint64_t seen;	    /* every entry the dump returned */
+	uint64_t offloaded; /* of the n: entries in a flowtable */
 };
 
-/* Flows whose sockets are still open at both ends or half-closed. */
-static int fg_tcp_open_state(uint8_t st)
+int fg_disc_tcp_open(const struct fg_ct_entry *e)
 {
+	uint8_t st = e->tcp_state;
+
+	if (e->orig.l4proto != IPPROTO_TCP)
+		return 0;
+	/* conntrack's tracking never leaves an entry in NONE (0): here 0
+	 * means no state came, as for every offloaded entry */
+	if (st == TCP_CONNTRACK_NONE)
+		return !!(e->status & (IPS_OFFLOAD | IPS_HW_OFFLOAD));
 	return st >= TCP_CONNTRACK_ESTABLISHED && st <= TCP_CONNTRACK_LAST_ACK;
 }
 
@@ -26,7 +36,8 @@ static int fg_collect(const struct fg_ct_entry *e, void *arg)
 	struct fg_flow_list *l = arg;
 	struct fg_kick_flow *grown;
 
-	if (e->orig.l4proto != IPPROTO_TCP || !fg_tcp_open_state(e->tcp_state))
+	l->seen++;
+	if (!fg_disc_tcp_open(e))
 		return 0;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 256;
@@ -38,6 +49,8 @@ static int fg_collect(const struct fg_ct_entry *e, void *arg)
 	memset(&l->f[l->n], 0, sizeof(l->f[l->n]));
 	fg_kick_host_view(l->k, e, &l->f[l->n].hv);
 	l->n++;
+	if (e->status & (IPS_OFFLOAD | IPS_HW_OFFLOAD))
+		l->offloaded++;
 	return 0;
 }
 
@@ -63,6 +76,12 @@ int fg_disc_kick(struct fg_kick *k, struct fg_ct *ct, struct fg_disc *d,
 	*left = NULL;
 	*nr_left = 0;
 	rc = fg_ct_dump(ct, 0, d->mark, d->mask, fg_collect, &l);
+	/* same filter as the delete: what went, but for entries created
+	 * after the dump (a partial dump counts nothing: stage 4 recounts) */
+	if (!rc) {
+		d->counted = l.seen;
+		d->has_count = 1;
+	}
 	if (!rc && l.n)
 		rc = fg_kick_batch(k, l.f, l.n, FG_DISC_KICK_WAIT_MS, &st);
 	if (rc) {
@@ -71,6 +90,7 @@ int fg_disc_kick(struct fg_kick *k, struct fg_ct *ct, struct fg_disc *d,
 		return rc;
 	}
 	d->flows = l.n;
+	d->offloaded = l.offloaded;
 	d->reset = st.reset + st.destroyed;
 	d->unresolved = st.unresolved;
 	*nr_left = fg_keep_pending(l.f, l.n);

@@ -15,8 +15,19 @@
 /* Hosts rate-limit such answers per socket (tcp_invalid_ratelimit). */
 #define FG_DISC_KICK_RETRY_MS 600
 
-/* Dump the mark's open TCP flows, kick them all at once. *left gets the
- * hosts that did not answer (malloc'd, may be NULL), for one retry. */
+/* Whether a TCP entry's client is worth a reset: 1 for an entry whose
+ * state is ESTABLISHED..LAST_ACK (both ends or one still open), and for
+ * an offloaded one (IPS_OFFLOAD, IPS_HW_OFFLOAD) whose state is unknown:
+ * ctnetlink leaves an offloaded entry's state out (tcp_state 0), and the
+ * flowtable only takes established flows and lets go of them at FIN or
+ * RST. Every other known state (SYN_SENT, SYN_RECV, TIME_WAIT, CLOSE,
+ * SYN_SENT2) is not open, offloaded or not; so is every other protocol. */
+int fg_disc_tcp_open(const struct fg_ct_entry *e);
+
+/* Dump every entry of the mark (all protocols: d->counted gets how many,
+ * the count of the delete that follows), kick the open TCP flows' hosts
+ * all at once. *left gets the hosts that did not answer (malloc'd, may be
+ * NULL), for one retry. */
 int fg_disc_kick(struct fg_kick *k, struct fg_ct *ct, struct fg_disc *d,
 		 struct fg_kick_flow **left, size_t *nr_left, char *err,
 		 size_t errlen);

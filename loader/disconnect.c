@@ -11,6 +11,7 @@
 #include "disconnect.h"
 #include "flowguard.h"
 #include "log.h"
+#include "mark.h"
 #include "mwan3_conf.h"
 
 const char *fg_disc_event_name(enum fg_disc_event ev)
@@ -172,9 +173,42 @@ int fg_disc_set_pinned(const char *pin_dir, struct fg_disc *d, char *err,
 	return 0;
 }
 
+/* The entries the delete will take, by a kernel-filtered dump with its
+ * filter: the kernel's delete does not say. When stage 3 dumped, its count
+ * stands. A dump costs about one more walk of the table (the delete's
+ * own); a failed one leaves the table size change as the estimate. */
+static void fg_disc_count(struct fg_disc *d, struct fg_ct *ct)
+{
+	struct fg_mark_reserved res;
+	uint64_t a = 0, b = 0;
+	int rc;
+
+	if (d->has_count)
+		return;
+	if (d->event == FG_DISC_DISCONNECTED) {
+		rc = fg_ct_count(ct, AF_UNSPEC, d->mark, d->mask, &a);
+	} else {
+		rc = fg_mark_reserved(d->mask, &res) ? -EINVAL : 0;
+		if (!rc)
+			rc = fg_ct_count(ct, AF_UNSPEC, res.unreachable,
+					 d->mask, &a);
+		if (!rc)
+			rc = fg_ct_count(ct, AF_UNSPEC, res.blackhole, d->mask,
+					 &b);
+	}
+	if (rc) {
+		fg_warn("%s %s: counting dump: %s; the count is the table size change",
+			fg_disc_event_name(d->event), d->iface, strerror(-rc));
+		return;
+	}
+	d->counted = a + b;
+	d->has_count = 1;
+}
+
 static int fg_disc_flush(struct fg_disc *d, struct fg_ct *ct, char *err,
 			 size_t errlen)
 {
+	fg_disc_count(d, ct);
 	if (d->event == FG_DISC_CONNECTED)
 		return fg_flush_stuck(ct, d->mask, &d->flush, err, errlen);
 	return fg_flush_mark(ct, AF_UNSPEC, d->mark, d->mask, &d->flush, err,
@@ -202,22 +236,52 @@ int fg_disc_run(struct fg_disc *d, const struct fg_disc_ops *ops, void *ctx,
 	return fg_disc_flush(d, ct, err, errlen);
 }
 
+/* ", 1 of 2 TCP clients reset (1 offloaded; some not in the neighbour
+ * table)", or "" when stage 3 found no open TCP flow. The offloaded ones
+ * are named: their entries carry no TCP state, so they are picked by
+ * their offload bits instead. */
+static void fg_disc_kick_text(const struct fg_disc *d, char *buf, size_t len)
+{
+	unsigned long long off = d->offloaded;
+	char note[96] = "";
+
+	buf[0] = '\0';
+	if (!d->flows)
+		return;
+	if (off && d->unresolved)
+		snprintf(note, sizeof(note),
+			 " (%llu offloaded; some not in the neighbour table)",
+			 off);
+	else if (off)
+		snprintf(note, sizeof(note), " (%llu offloaded)", off);
+	else if (d->unresolved)
+		snprintf(note, sizeof(note),
+			 " (some not in the neighbour table)");
+	snprintf(buf, len, ", %llu of %llu TCP clients reset%s",
+		 (unsigned long long)d->reset, (unsigned long long)d->flows,
+		 note);
+}
+
+long long fg_disc_deleted(const struct fg_disc *d)
+{
+	return d->has_count ? (long long)d->counted : fg_flush_approx(&d->flush);
+}
+
 void fg_disc_summary(const struct fg_disc *d, char *buf, size_t len)
 {
 	const char *what = d->event == FG_DISC_CONNECTED
 				   ? "unreachable/blackhole entries deleted"
 				   : "entries deleted";
+	/* connected deletes two marks: two dumps, then two deletes */
+	const char *how = d->event == FG_DISC_CONNECTED
+				  ? "counted by the dumps before the deletes"
+				  : "counted by the dump before the delete";
+	char kick[192];
 
-	char kick[128] = "";
-
-	if (d->flows)
-		snprintf(kick, sizeof(kick), ", %llu of %llu TCP clients reset%s",
-			 (unsigned long long)d->reset,
-			 (unsigned long long)d->flows,
-			 d->unresolved ? " (some not in the neighbour table)" : "");
-	snprintf(buf, len,
-		 "%s %s: mark 0x%x/0x%x (%s), guard %s%s, about %lld %s (table size change, approximate)",
+	fg_disc_kick_text(d, kick, sizeof(kick));
+	snprintf(buf, len, "%s %s: mark 0x%x/0x%x (%s), guard %s%s, %s%lld %s (%s)",
 		 fg_disc_event_name(d->event), d->iface, d->mark, d->mask,
 		 d->mark_src ? d->mark_src : "?", d->guard, kick,
-		 fg_flush_approx(&d->flush), what);
+		 d->has_count ? "" : "about ", fg_disc_deleted(d), what,
+		 d->has_count ? how : "table size change, approximate");
 }

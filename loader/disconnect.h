@@ -32,6 +32,11 @@ struct fg_disc {
 	uint64_t flows;		/* stage 3: TCP flows handled one by one */
 	uint64_t reset;		/* stage 3: their hosts reset at once */
 	uint64_t unresolved;	/* stage 3: hosts the neighbour table lacks */
+	uint64_t offloaded;	/* stage 3: of the flows, offloaded entries */
+	/* stage 3's dump, else stage 4's own: the entries of the mark(s) the
+	 * kernel listed just before the delete, all protocols */
+	uint64_t counted;
+	int has_count;		/* else only the table size change is known */
 	struct fg_flush_result flush; /* stage 4 */
 };
 
@@ -50,6 +55,9 @@ int fg_disc_run(struct fg_disc *d, const struct fg_disc_ops *ops, void *ctx,
 		struct fg_ct *ct, char *err, size_t errlen);
 /* Stage 5: one line saying what was done. */
 void fg_disc_summary(const struct fg_disc *d, char *buf, size_t len);
+/* The entries deleted: counted when a dump did, else the table size
+ * change (approximate). */
+long long fg_disc_deleted(const struct fg_disc *d);
 const char *fg_disc_event_name(enum fg_disc_event ev);
 
 /* Stage 1 from mwan3's own config (paths NULL: the defaults). */

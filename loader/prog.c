@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "prog.h"
+#include "tcfilt.h"
 #include "flowguard_ct.skel.h"
 #include "flowguard_skbmark.skel.h"
 
@@ -67,7 +68,7 @@ const char *fg_prog_offload_view(enum fg_guard_kind kind)
 	case FG_GUARD_SKBMARK:
 		return "reported by tuple while an uplink on it is down";
 	default:
-		return "not visible (kernel without bpf_skb_ct_lookup)";
+		return "not visible (lookup off, or no bpf_skb_ct_lookup)";
 	}
 }
 
@@ -262,6 +263,72 @@ int fg_prog_attach(const struct fg_prog *p, int ifindex, uint16_t priority)
 	/* REPLACE: a second attach (or a restart) swaps our one filter */
 	opts.flags = BPF_TC_F_REPLACE;
 	return bpf_tc_attach(&hook, &opts);
+}
+
+/* Does program id use the map with id map_id? 1, 0, or -errno. */
+static int fg_prog_uses_map(uint32_t prog_id, uint32_t map_id)
+{
+	struct bpf_prog_info info;
+	uint32_t ids[16], len = sizeof(info), i;
+	int fd = bpf_prog_get_fd_by_id(prog_id), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = 16;
+	info.map_ids = (uint64_t)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		rc = -errno;
+		goto out;
+	}
+	for (i = 0; i < info.nr_map_ids && i < 16; i++)
+		if (ids[i] == map_id)
+			rc = 1;
+out:
+	close(fd);
+	return rc;
+}
+
+int fg_prog_claim(const struct fg_prog *p, int ifindex, uint16_t priority,
+		  char *err, size_t errlen)
+{
+	struct fg_tcfilt f[FG_TCFILT_MAX];
+	struct bpf_map_info mi;
+	uint32_t len = sizeof(mi);
+	size_t nr, i;
+	int rc, mine;
+
+	memset(&mi, 0, sizeof(mi));
+	if (bpf_obj_get_info_by_fd(fg_prog_map_fd(p, FG_MAP_UPLINKS), &mi,
+				   &len))
+		return -errno;
+	rc = fg_tcfilt_list(ifindex, f, FG_TCFILT_MAX, &nr);
+	if (rc && rc != -E2BIG)
+		return rc;
+	for (i = 0; i < nr; i++) {
+		if (f[i].handle != FG_TC_HANDLE || strcmp(f[i].kind, "bpf") ||
+		    !f[i].prog_id)
+			continue;
+		/* ours (a killed instance's, whose pins we adopted) share
+		 * our uplink table; another instance's do not */
+		mine = fg_prog_uses_map(f[i].prog_id, mi.id);
+		if (mine < 0)
+			return mine;
+		if (!mine) {
+			snprintf(err, errlen,
+				 "another flowguard guards this device (its filter: pref %u handle 0x%x, program id %u, other pins): stop it, or remove that filter",
+				 f[i].pref, FG_TC_HANDLE, f[i].prog_id);
+			return -EBUSY;
+		}
+		/* ours at another priority (an earlier --tc-priority):
+		 * exactly one filter of ours per device */
+		if (f[i].pref != priority) {
+			rc = fg_prog_detach(ifindex, (uint16_t)f[i].pref);
+			if (rc && rc != -ENOENT)
+				return rc;
+		}
+	}
+	return 0;
 }
 
 int fg_prog_detach(int ifindex, uint16_t priority)

@@ -51,6 +51,12 @@ int fg_prog_map_fd(const struct fg_prog *p, const char *name);
  * idempotent, other filters kept. */
 int fg_prog_attach(const struct fg_prog *p, int ifindex, uint16_t priority);
 int fg_prog_detach(int ifindex, uint16_t priority);
+/* Before attaching: a filter with our handle on the device's egress
+ * whose program does not use our uplink table belongs to another
+ * instance (another pin dir): -EBUSY, err says which. One of ours at
+ * another priority (an earlier run's) is removed. */
+int fg_prog_claim(const struct fg_prog *p, int ifindex, uint16_t priority,
+		  char *err, size_t errlen);
 
 /* Make the pin dir (its parent must be on a bpffs): 1 if it was made
  * now, 0 if it was there, -errno. */

@@ -22,6 +22,7 @@ enum fg_reap_outcome {
 	FG_REAP_BELONGS,     /* the entry's mark may leave that device now
 			      * (uplink up again, or an unknown-mark report
 			      * of a flow that belongs): kept */
+	FG_REAP_NR_OUTCOMES,
 };
 
 /* Does an entry with this mark belong on the egress device ifindex now?

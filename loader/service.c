@@ -38,6 +38,7 @@
 #include "sockdiag.h"
 #include "svc.h"
 #include "svc_log.h"
+#include "svc_tc.h"
 #include "uplinks.h"
 
 #define FG_BACKLOG_LEN 8192
@@ -123,6 +124,16 @@ static int fg_svc_attach_all(struct fg_svc *s, char *err, size_t errlen)
 	int rc;
 
 	for (i = 0; i < s->up.nr_devs; i++) {
+		char why[256] = "";
+
+		rc = fg_prog_claim(s->prog, s->up.devs[i].ifindex,
+				   (uint16_t)s->opts->conf.tc_priority, why,
+				   sizeof(why));
+		if (rc) {
+			snprintf(err, errlen, "device %s: %s",
+				 s->up.devs[i].name, why[0] ? why : strerror(-rc));
+			return rc;
+		}
 		rc = fg_prog_attach(s->prog, s->up.devs[i].ifindex,
 				    (uint16_t)s->opts->conf.tc_priority);
 		if (rc) {
@@ -349,6 +360,9 @@ static void fg_svc_drain(struct fg_svc *s)
 	now = fg_now_ns();
 	next = fg_backlog_next_ns(&s->backlog, now);
 	report = fg_svc_report_backlog(s, now);
+	if (!next || (report && report < next))
+		next = report;
+	report = fg_svc_log_report(s, now);
 	if (!next || (report && report < next))
 		next = report;
 	fg_svc_arm_timer(s, next);
@@ -671,7 +685,7 @@ static void fg_svc_fini(struct fg_svc *s)
 	fg_kick_close(s->kick);
 	free(s->retry);
 	free(s->round);
-	fg_svc_log_fini(s);
+	fg_svc_log_fini(&s->log);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);
 }
@@ -691,7 +705,7 @@ int fg_service_run(const struct fg_service_opts *o)
 	for (i = 0; i < FG_SVC_MAX_OFFERS; i++)
 		s.offers[i].fd = -1;
 	s.round = calloc(1, sizeof(*s.round));
-	rc = s.round ? fg_svc_log_init(&s) : -ENOMEM;
+	rc = s.round ? fg_svc_log_init(&s.log) : -ENOMEM;
 	rc = rc ?: fg_backlog_init(&s.backlog, FG_BACKLOG_LEN,
 				   o->conf.max_deletes, fg_now_ns());
 	/* devices first: a typo must not load, pin or attach anything */
@@ -710,6 +724,7 @@ int fg_service_run(const struct fg_service_opts *o)
 		goto out;
 	}
 	fg_svc_log_start(&s);
+	fg_svc_tc_warn(&s);
 	rc = fg_svc_loop(&s);
 out:
 	fg_svc_fini(&s);

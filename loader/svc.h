@@ -8,6 +8,7 @@
 #include "backlog.h"
 #include "ctl.h"
 #include "service.h"
+#include "svc_log.h"
 #include "uplinks.h"
 
 struct fg_prog;
@@ -15,7 +16,6 @@ struct fg_ct;
 struct fg_kick;
 struct fg_kick_flow;
 struct fg_svc_round;
-struct fg_svc_logrec;
 struct ring_buffer;
 
 struct fg_svc_stats {
@@ -51,8 +51,7 @@ struct fg_svc {
 	struct fg_svc_round *round; /* one drain round's events */
 	struct fg_kick_flow *retry; /* hosts that did not answer, yet */
 	size_t nr_retry;
-	struct fg_svc_logrec *logq; /* per-flow lines not written yet */
-	size_t nr_logq;
+	struct fg_svc_logq log;	    /* per-flow lines */
 	uint64_t last_report_ns;
 	int stop;
 	int made_pin_dir;
@@ -63,8 +62,11 @@ struct fg_svc {
 
 /* The policy for a flow carrying this mark: its own uplink's. */
 enum fg_policy fg_svc_policy(const struct fg_svc *s, uint32_t mark);
-/* Second round for hosts that did not answer the disconnect's kick. */
+/* Second round for hosts that did not answer a kick (a disconnect's, or
+ * an event's that fell back to its guess). */
 void fg_svc_kick_retry(struct fg_svc *s);
+/* Queue flows for it (PENDING, provoked once); arms its timer. */
+int fg_svc_retry_add(struct fg_svc *s, const struct fg_kick_flow *f, size_t n);
 
 /* Answer one control request (status, disconnected, connected). */
 void fg_svc_ctl_handle(struct fg_svc *s, const struct fg_ctl_req *req,

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "prog.h"
 #include "svc.h"
+#include "svc_tc.h"
 
 struct fg_text {
 	char *buf;
@@ -42,24 +43,60 @@ static void fg_text_add(struct fg_text *t, const char *fmt, ...)
 		t->off += (size_t)n;
 }
 
+/* A text too long for the answer ends in a line that says so. */
+static void fg_text_cut_mark(struct fg_text *t)
+{
+	static const char cut[] = "\n[cut: status longer than the answer]\n";
+
+	if (t->off >= t->len)
+		memcpy(t->buf + t->len - sizeof(cut), cut, sizeof(cut));
+}
+
+/* Per device: the guard's counters; then what offloaded packets mean
+ * here (flowtable on the device, what this mode does with them); then a
+ * warning when another filter runs before ours on its egress. */
+static void fg_status_device(struct fg_svc *s, struct fg_text *t, size_t i,
+			     const struct fg_counters *c,
+			     const struct fg_nftflows *ft)
+{
+	const char *name = s->up.devs[i].name;
+	char desc[128];
+
+	fg_text_add(t,
+		    "device %s: seen %llu no-ct %llu flagged %llu events %llu lost %llu lookup %llu lookup-hits %llu\n",
+		    name, (unsigned long long)c->c[FG_CNT_SEEN],
+		    (unsigned long long)c->c[FG_CNT_NO_MARK],
+		    (unsigned long long)c->c[FG_CNT_FLAGGED],
+		    (unsigned long long)c->c[FG_CNT_EVENTS],
+		    (unsigned long long)c->c[FG_CNT_LOST],
+		    (unsigned long long)c->c[FG_CNT_LOOKUP],
+		    (unsigned long long)c->c[FG_CNT_LOOKUP_HIT]);
+	fg_text_add(t, "  flowtable %s; offloaded packets %s\n",
+		    fg_svc_tc_flowtable(ft, name),
+		    fg_prog_offload_view(fg_prog_kind(s->prog)));
+	if (fg_svc_tc_first(s, i, desc, sizeof(desc)) == 1)
+		fg_text_add(t, "  WARNING: %s runs before ours (pref %u)\n",
+			    desc, s->opts->conf.tc_priority);
+}
+
 static void fg_status_devices(struct fg_svc *s, struct fg_text *t)
 {
 	int fd = fg_prog_map_fd(s->prog, FG_MAP_COUNTERS);
+	struct fg_nftflows *ft = calloc(1, sizeof(*ft));
 	struct fg_counters c;
 	size_t i;
 
+	/* no listing (or no memory for one): each device says "unknown" */
+	if (ft && fg_nftflow_list(ft)) {
+		free(ft);
+		ft = NULL;
+	}
 	for (i = 0; i < s->up.nr_devs; i++) {
 		if (fg_counters_read(fd, (uint32_t)i, &c))
 			memset(&c, 0, sizeof(c));
-		fg_text_add(t,
-			    "device %s: seen %llu no-ct %llu flagged %llu events %llu lost %llu\n",
-			    s->up.devs[i].name,
-			    (unsigned long long)c.c[FG_CNT_SEEN],
-			    (unsigned long long)c.c[FG_CNT_NO_MARK],
-			    (unsigned long long)c.c[FG_CNT_FLAGGED],
-			    (unsigned long long)c.c[FG_CNT_EVENTS],
-			    (unsigned long long)c.c[FG_CNT_LOST]);
+		fg_status_device(s, t, i, &c, ft);
 	}
+	free(ft);
 }
 
 static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
@@ -96,10 +133,15 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 		    PRIu64 "\n",
 		    st->resets, st->reset_fail, st->kicked, st->kick_answered,
 		    st->kick_retried, st->unresolved);
+	fg_text_add(&t,
+		    "log: %" PRIu64 " stale-flow lines written, %" PRIu64
+		    " left out by the limit (%d a second)\n",
+		    s->log.lines, s->log.left_out_total, FG_SVC_LOG_PER_SEC);
 	fg_text_add(&t, "router's own sockets: %s\n",
 		    s->can_destroy ? "destroyed through sock_diag"
 				   : "cannot be destroyed: the kernel lacks "
 				     "CONFIG_INET_DIAG_DESTROY");
+	fg_text_cut_mark(&t);
 	resp->values[0] = st->events;
 	resp->values[1] = st->deleted;
 	resp->values[2] = st->monitored;
@@ -163,6 +205,24 @@ static int svc_arm_kick_retry(struct fg_svc *s)
 	return timerfd_settime(s->kick_timer_fd, 0, &its, NULL) ? -errno : 0;
 }
 
+int fg_svc_retry_add(struct fg_svc *s, const struct fg_kick_flow *f, size_t n)
+{
+	struct fg_kick_flow *grown;
+	int arm = !s->retry;
+
+	if (!n)
+		return 0;
+	grown = realloc(s->retry, (s->nr_retry + n) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	memcpy(grown + s->nr_retry, f, n * sizeof(*f));
+	s->retry = grown;
+	s->nr_retry += n;
+	/* a retry already pending keeps its time: the earliest hosts' rate
+	 * limit decides; later ones got their guessed RST meanwhile */
+	return arm ? svc_arm_kick_retry(s) : 0;
+}
+
 /* Stage 3: reset the hosts of the uplink's TCP flows now; those that did
  * not answer get one more try once their rate limit has passed. */
 static int svc_per_flow(void *ctx, struct fg_disc *d, struct fg_ct *ct,
@@ -181,14 +241,9 @@ static int svc_per_flow(void *ctx, struct fg_disc *d, struct fg_ct *ct,
 	s->st.kicked += d->flows;
 	s->st.kick_answered += d->reset;
 	s->st.unresolved += d->unresolved;
-	if (!nr_left)
-		return 0;
-	/* a retry still pending from an earlier disconnect goes first */
-	if (s->retry)
-		fg_svc_kick_retry(s);
-	s->retry = left;
-	s->nr_retry = nr_left;
-	return svc_arm_kick_retry(s);
+	rc = fg_svc_retry_add(s, left, nr_left);
+	free(left);
+	return rc;
 }
 
 void fg_svc_kick_retry(struct fg_svc *s)
@@ -243,7 +298,7 @@ static void fg_ctl_disc(struct fg_svc *s, const struct fg_ctl_req *req,
 	}
 	fg_disc_summary(&d, resp->text, sizeof(resp->text));
 	fg_info("%s", resp->text);
-	resp->values[0] = (uint64_t)fg_flush_approx(&d.flush);
+	resp->values[0] = (uint64_t)fg_disc_deleted(&d);
 	resp->values[1] = d.mark;
 	resp->values[2] = d.mask;
 }

@@ -8,8 +8,10 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "event.h"
 #include "kick.h"
@@ -19,6 +21,15 @@
 #include "svc_log.h"
 
 #define FG_SVC_LOGQ_LEN 1024 /* lines held at most; then written at once */
+#define FG_SVC_LOG_WINDOW_NS 1000000000ull
+
+static uint64_t fg_svc_log_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * FG_SVC_LOG_WINDOW_NS + (uint64_t)ts.tv_nsec;
+}
 
 struct fg_svc_logrec {
 	struct fg_event ev;
@@ -56,29 +67,31 @@ static void fg_svc_log_write(const struct fg_svc *s,
 	       reset ? ", client " : "", reset ? reset : "", us);
 }
 
-int fg_svc_log_init(struct fg_svc *s)
+int fg_svc_log_init(struct fg_svc_logq *q)
 {
-	s->logq = calloc(FG_SVC_LOGQ_LEN, sizeof(*s->logq));
-	s->nr_logq = 0;
-	return s->logq ? 0 : -ENOMEM;
+	memset(q, 0, sizeof(*q));
+	q->rec = calloc(FG_SVC_LOGQ_LEN, sizeof(*q->rec));
+	return q->rec ? 0 : -ENOMEM;
 }
 
-void fg_svc_log_fini(struct fg_svc *s)
+void fg_svc_log_fini(struct fg_svc_logq *q)
 {
-	free(s->logq);
-	s->logq = NULL;
+	free(q->rec);
+	q->rec = NULL;
+	q->n = 0;
 }
 
 void fg_svc_log_add(struct fg_svc *s, const struct fg_event *ev,
 		    const struct fg_reap *r, int kick, uint64_t done_ns)
 {
+	struct fg_svc_logq *q = &s->log;
 	struct fg_svc_logrec *l;
 
 	if (fg_svc_log_level(r->outcome) > fg_log_level())
 		return;
-	if (s->nr_logq == FG_SVC_LOGQ_LEN)
+	if (q->n == FG_SVC_LOGQ_LEN)
 		fg_svc_log_flush(s);
-	l = &s->logq[s->nr_logq++];
+	l = &q->rec[q->n++];
 	l->ev = *ev;
 	l->done_ns = done_ns;
 	l->err = r->err;
@@ -86,11 +99,83 @@ void fg_svc_log_add(struct fg_svc *s, const struct fg_event *ev,
 	l->kick = (int8_t)kick;
 }
 
+/* One line per second for what the limit left out in that second. */
+static void fg_svc_log_left_out(struct fg_svc_logq *q)
+{
+	char buf[512];
+	size_t off = 0;
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < FG_REAP_NR_OUTCOMES; i++) {
+		int w;
+
+		if (!q->left_out[i])
+			continue;
+		n += q->left_out[i];
+		w = snprintf(buf + off, sizeof(buf) - off, "%s%s %" PRIu64,
+			     off ? ", " : "",
+			     fg_reap_outcome_name((enum fg_reap_outcome)i),
+			     q->left_out[i]);
+		if (w > 0 && (size_t)w < sizeof(buf) - off)
+			off += (size_t)w;
+		q->left_out[i] = 0;
+	}
+	if (n)
+		fg_warn("stale flows: %" PRIu64
+			" more lines left out in the last second (%d a second at most): %s",
+			n, FG_SVC_LOG_PER_SEC, buf);
+}
+
+uint64_t fg_svc_log_report(struct fg_svc *s, uint64_t now_ns)
+{
+	struct fg_svc_logq *q = &s->log;
+	uint64_t end = q->window_ns + FG_SVC_LOG_WINDOW_NS;
+	uint64_t pending = 0;
+	int i;
+
+	for (i = 0; i < FG_REAP_NR_OUTCOMES; i++)
+		pending += q->left_out[i];
+	if (!pending)
+		return 0;
+	if (now_ns < end)
+		return end;
+	fg_svc_log_left_out(q);
+	return 0;
+}
+
+/* May one more line go out in this second? A new second starts with the
+ * first line after the last one ended (and says what that one left out). */
+static int fg_svc_log_admit(struct fg_svc_logq *q, uint64_t now_ns)
+{
+	if (now_ns >= q->window_ns + FG_SVC_LOG_WINDOW_NS) {
+		fg_svc_log_left_out(q);
+		q->window_ns = now_ns;
+		q->in_window = 0;
+	}
+	if (q->in_window >= FG_SVC_LOG_PER_SEC)
+		return 0;
+	q->in_window++;
+	return 1;
+}
+
 void fg_svc_log_flush(struct fg_svc *s)
 {
+	struct fg_svc_logq *q = &s->log;
+	uint64_t now = fg_svc_log_now();
 	size_t i;
 
-	for (i = 0; i < s->nr_logq; i++)
-		fg_svc_log_write(s, &s->logq[i]);
-	s->nr_logq = 0;
+	for (i = 0; i < q->n; i++) {
+		const struct fg_svc_logrec *l = &q->rec[i];
+
+		/* errors always go out: they are not a flood's */
+		if (l->outcome == FG_REAP_ERROR || fg_svc_log_admit(q, now)) {
+			fg_svc_log_write(s, l);
+			q->lines++;
+		} else {
+			q->left_out[l->outcome]++;
+			q->left_out_total++;
+		}
+	}
+	q->n = 0;
 }

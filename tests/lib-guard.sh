@@ -22,7 +22,8 @@ FG_CTFILL=$FG_BUILD/tests/tools/fg_ctfill
 
 # guard_run [run options]: the service on the router with exactly the
 # options given (pin dir and socket added). Waits for its "guarding" line
-# (a new one: the log may hold an earlier instance's).
+# (a new one: the log may hold an earlier instance's), GUARD_START_MS
+# (default 5000; emulated VMs need more).
 guard_run()
 {
 	local from
@@ -34,7 +35,7 @@ guard_run()
 		--socket "$GUARD_SOCK" "$@" >>"$GUARD_LOG" 2>&1
 	GUARD_PID=$FG_LAST_PID
 	fg_on_failure "grep -v libbpf: '$GUARD_LOG'"
-	drill_wait_log "$GUARD_LOG" "guarding " 5000 "$from" >/dev/null
+	drill_wait_log "$GUARD_LOG" "guarding " "${GUARD_START_MS:-5000}" "$from" >/dev/null
 }
 
 # guard_start [run options]: guard_run with the drill's uplinks wan1

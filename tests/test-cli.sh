@@ -208,6 +208,11 @@ test_run_knob_errors()
 	expect_fail 2 run -u $U1 --dedupe-ms ' 12'
 	expect_fail 2 run -u $U1 --max-deletes 0
 	expect_fail 2 run -u $U1 --max-deletes 1000001
+	expect_fail 2 run -u $U1 --tc-priority 0
+	expect_fail 2 run -u $U1 --tc-priority 70000
+	expect_fail 2 run -u $U1 --tc-priority 65536
+	expect_fail 2 run -u $U1 --tc-priority abc
+	expect_fail 2 run -u $U1 --tc-priority ''
 	expect_fail 2 run -u $U1 --bogus
 	expect_fail 2 run -u $U1 -x
 	expect_fail 2 run -u $U1 --mask
@@ -217,7 +222,7 @@ test_run_knob_errors()
 
 test_run_config_errors()
 {
-	local syntax unknown section
+	local syntax unknown section prio
 	cli_setup
 	syntax=$(cli_conf syntax "config globals
 	option mask '0x3f00
@@ -230,6 +235,12 @@ test_run_config_errors()
 	option device eth0
 	option mark 0x100
 config bogus
+")
+	prio=$(cli_conf prio "config globals
+	option tc_priority 70000
+config uplink 'wan'
+	option device eth0
+	option mark 0x100
 ")
 	# unreadable: runtime failures
 	expect_fail 1 run -c "$FG_TMP/no-such-file"
@@ -244,6 +255,9 @@ config bogus
 	expect_fail 2 run -c "$section" -u wan2:eth1:0x200
 	grep -q "line 4" "$FG_TMP/cli.err" ||
 		_cli_bad "run -c $section" "the message does not name line 4"
+	expect_fail 2 run -c "$prio"
+	grep -q "line 2.*tc_priority" "$FG_TMP/cli.err" ||
+		_cli_bad "run -c $prio" "the message does not name line 2's tc_priority"
 	cli_verdict
 }
 

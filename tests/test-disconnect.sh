@@ -105,6 +105,107 @@ ct_check()
     $want"
 }
 
+# Not TCP (one entry each: PROTO FAMILY MARK): the count is of every
+# protocol, and only TCP flows get a client reset.
+CT_OTHER=(
+	"udp 4 0x100"
+	"udp 6 0x100"
+	"icmp 4 0x10100"
+	"udp 4 0x200"
+	"icmp 4 0x200"
+	"udp 6 0x0"
+	"udp 4 0x3e00"
+)
+
+CT_OTHER_PLANTED=0
+
+# ct_plant_other: CT_OTHER, each with its own addresses (port 53, never
+# 443: ct_snapshot does not see them); ct_planted counts them from now on.
+ct_plant_other()
+{
+	local o p f m k=1 s d
+	CT_OTHER_PLANTED=1
+	for o in "${CT_OTHER[@]}"; do
+		read -r p f m <<<"$o"
+		if [[ $f == 6 ]]; then
+			s=2001:db8:fa::$k d=2001:db8:fb::1
+		else
+			s=10.250.0.$k d=10.251.0.1
+		fi
+		if [[ $p == udp ]]; then
+			drill_exec router conntrack -I -p udp -s "$s" -d "$d" \
+				--sport $((5000 + k)) --dport 53 -r "$d" -q "$s" \
+				--reply-port-src 53 --reply-port-dst $((5000 + k)) \
+				-t 600 -m "$m"
+		else
+			drill_exec router conntrack -I -p icmp -s "$s" -d "$d" \
+				--icmp-type 8 --icmp-code 0 --icmp-id "$k" -t 600 -m "$m"
+		fi 2>/dev/null || fg_fail "conntrack -I $o failed"
+		k=$((k + 1))
+	done
+}
+
+# ct_other_check WHAT [GONE-MARK...]: exactly CT_OTHER's entries are left
+# but those with a GONE mark.
+ct_other_check()
+{
+	local what=$1 o p f m x want="" got
+	shift
+	for o in "${CT_OTHER[@]}"; do
+		read -r p f m <<<"$o"
+		for x in "$@"; do
+			[[ $x == "$m" ]] && continue 2
+		done
+		want+="$p $f $((m))"$'\n'
+	done
+	want=$(sort <<<"${want%$'\n'}")
+	got=$(for f in 4 6; do
+		for p in udp icmp icmpv6; do
+			drill_exec router conntrack -L -f "ipv$f" -p "$p" 2>/dev/null |
+				awk -v p="$p" -v f="$f" '{ for (i = 1; i <= NF; i++)
+					if ($i ~ /^mark=/) print p, f, substr($i, 6) }'
+		done
+	done | sort)
+	[[ $got == "$want" ]] ||
+		fg_fail "$what: entries not TCP (proto family mark):
+$got
+  expected
+$want"
+}
+
+# ct_planted MARK...: how many entries the named groups were planted with,
+# CT_OTHER's included once planted.
+ct_planted()
+{
+	local g m n4 n6 x sum=0
+	for g in "${CT_GROUPS[@]}"; do
+		read -r m n4 n6 <<<"$g"
+		for x in "$@"; do
+			[[ $x == "$m" ]] && sum=$((sum + n4 + n6))
+		done
+	done
+	if ((!CT_OTHER_PLANTED)); then
+		echo "$sum"
+		return 0
+	fi
+	for g in "${CT_OTHER[@]}"; do
+		read -r _ _ m <<<"$g"
+		for x in "$@"; do
+			[[ $x == "$m" ]] && sum=$((sum + 1))
+		done
+	done
+	echo "$sum"
+}
+
+# deleted_is WHAT TEXT N: the summary TEXT counts exactly N entries
+# deleted, by the dump(s) before the delete(s), not by an estimate.
+deleted_is()
+{
+	local n
+	n=$(sed -n 's/.*, \([0-9]*\) \(unreachable\/blackhole \)\{0,1\}entries deleted (counted by the dumps\{0,1\} before the deletes\{0,1\})$/\1/p' <<<"$2")
+	[[ $n == "$3" ]] || fg_fail "$1: not \"$3 ... deleted (counted by the dump ...)\" at the end of: $2"
+}
+
 # ct_total: the router's table size (cheap; for "nothing deleted").
 ct_total() { drill_exec router cat /proc/sys/net/netfilter/nf_conntrack_count; }
 
@@ -330,7 +431,9 @@ test_alone_no_pins_collateral()
 	drill_setup --no-server
 	disc_env
 	ct_plant
+	ct_plant_other
 	ct_check "planted"
+	ct_other_check "planted"
 
 	# one kernel-side delete, both families, mark and mask (seen by strace
 	# when there is one)
@@ -341,7 +444,9 @@ test_alone_no_pins_collateral()
 	FGC_WRAP=()
 	has "$FGC_OUT" "disconnected" "disconnected wan1: mark 0x100/0x3f00 (mwan3 config)" \
 		"no guard pinned"
+	deleted_is "disconnected wan1" "$FGC_OUT" "$(ct_planted "${CT_DEAD[@]}")"
 	ct_check "after disconnected wan1" "${CT_DEAD[@]}"
+	ct_other_check "after disconnected wan1" "${CT_DEAD[@]}"
 	ct_none_left 0x100 0x3f00
 	if [[ -f $FG_TMP/strace.log ]]; then
 		one_delete "$FG_TMP/strace.log"
@@ -351,11 +456,14 @@ test_alone_no_pins_collateral()
 
 	# again: nothing left to delete, still fine
 	fgc_ok "disconnected wan1 again" disconnected wan1
+	deleted_is "disconnected wan1 again" "$FGC_OUT" 0
 	ct_check "after a second disconnected wan1" "${CT_DEAD[@]}"
 
 	fgc_ok "connected wan1" connected wan1 "$DRILL_WAN1_DEV"
 	has "$FGC_OUT" "connected" "connected wan1: " "unreachable/blackhole"
+	deleted_is "connected wan1" "$FGC_OUT" "$(ct_planted "${CT_STUCK[@]}")"
 	ct_check "after connected wan1" "${CT_DEAD[@]}" "${CT_STUCK[@]}"
+	ct_other_check "after connected wan1" "${CT_DEAD[@]}" "${CT_STUCK[@]}"
 	ct_none_left 0x3e00 0x3f00
 	ct_none_left 0x3d00 0x3f00
 }
@@ -380,10 +488,12 @@ test_alone_with_pins()
 		"marked down (pinned table)"
 	pinned_is "$DRILL_WAN1_DEV" ""
 	pinned_is "$DRILL_WAN2_DEV" 0x200
+	deleted_is "disconnected wan1" "$FGC_OUT" "$(ct_planted "${CT_DEAD[@]}")"
 	ct_check "after disconnected wan1" "${CT_DEAD[@]}"
 
 	fgc_ok "connected wan1" connected wan1 "$DRILL_WAN1_DEV"
 	has "$FGC_OUT" "connected" "marked up (pinned table)"
+	deleted_is "connected wan1" "$FGC_OUT" "$(ct_planted "${CT_STUCK[@]}")"
 	pinned_is "$DRILL_WAN1_DEV" 0x100
 	pinned_is "$DRILL_WAN2_DEV" 0x200
 	ct_check "after connected wan1" "${CT_DEAD[@]}" "${CT_STUCK[@]}"
@@ -436,8 +546,12 @@ test_service_stalled_no_replay()
 	fg_defer "kill -CONT $GUARD_PID 2>/dev/null"
 	fgc_ok "disconnected wan1 (service stopped)" disconnected wan1 "$DRILL_WAN1_DEV"
 	has "$FGC_OUT" "disconnected" "marked down (pinned table)"
+	deleted_is "disconnected wan1 (service stopped)" "$FGC_OUT" \
+		"$(ct_planted "${CT_DEAD[@]}")"
 	fgc_ok "connected wan1 (service stopped)" connected wan1 "$DRILL_WAN1_DEV"
 	has "$FGC_OUT" "connected" "marked up (pinned table)"
+	deleted_is "connected wan1 (service stopped)" "$FGC_OUT" \
+		"$(ct_planted "${CT_STUCK[@]}")"
 	ct_check "after both, alone" "${CT_DEAD[@]}" "${CT_STUCK[@]}"
 	# the recovered uplink's new flows (another address range)
 	drill_exec router "$FG_CTFILL" add 0x100 5000 4 500000
@@ -481,12 +595,14 @@ test_service_disconnect_connect()
 		"uplink wan2: device $DRILL_WAN2_DEV mark 0x200 up"
 	pinned_is "$DRILL_WAN1_DEV" ""
 	pinned_is "$DRILL_WAN2_DEV" 0x200
+	deleted_is "disconnected wan1" "$FGC_OUT" "$(ct_planted "${CT_DEAD[@]}")"
 	ct_check "after disconnected wan1" "${CT_DEAD[@]}"
 	ct_none_left 0x100 0x3f00
 
 	fgc_ok "disconnected wan3" disconnected wan3
 	has "$FGC_OUT" "disconnected wan3" "mark 0x300/0x3f00 (mwan3 config)" \
 		"not guarded by the service"
+	deleted_is "disconnected wan3" "$FGC_OUT" "$(ct_planted 0x300)"
 	ct_check "after disconnected wan3" "${CT_DEAD[@]}" 0x300
 
 	refuse "disconnected wanX (neither in the table nor in mwan3's config)" \
@@ -496,6 +612,7 @@ test_service_disconnect_connect()
 	fgc_ok "connected wan1" connected wan1 "$DRILL_WAN1_DEV"
 	has "$FGC_OUT" "connected" "connected wan1: mark 0x100/0x3f00 (service table)" \
 		"guard marked up"
+	deleted_is "connected wan1" "$FGC_OUT" "$(ct_planted "${CT_STUCK[@]}")"
 	status_has "uplink wan1: device $DRILL_WAN1_DEV mark 0x100 up"
 	pinned_is "$DRILL_WAN1_DEV" 0x100
 	ct_check "after connected wan1" "${CT_DEAD[@]}" 0x300 "${CT_STUCK[@]}"
@@ -543,6 +660,41 @@ test_already_down_wording()
 	has "$FGC_OUT" "connected again (pins)" "guard already up (pinned table)"
 }
 
+# Policies delete and monitor skip the per-flow stage (no client reset),
+# so the count comes from a dump of the flush stage's own: still exact,
+# still nothing else touched. Policy per uplink: wan1 delete, wan2
+# monitor (its entries stay: it is not the one disconnected).
+test_service_policy_delete_counts()
+{
+	drill_setup --no-server
+	disc_env
+	guard_run -u "wan1:$DRILL_WAN1_DEV:$DRILL_MARK1:delete" \
+		-u "wan2:$DRILL_WAN2_DEV:$DRILL_MARK2:monitor" \
+		--mwan3-config "$D_CONF" --mwan3-mask-file "$D_MASKF" \
+		--mwan3-track-dir "$D_TRACK"
+	D_SOCK=$GUARD_SOCK
+	D_PINS=$FG_PIN_DIR
+	D_CONF=$FG_TMP/absent.conf # only the service can do it
+	ct_plant
+	ct_plant_other
+	status_has "uplink wan1: device $DRILL_WAN1_DEV mark 0x100 up, policy delete"
+
+	fgc_ok "disconnected wan1 (policy delete)" disconnected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "disconnected" "disconnected wan1: mark 0x100/0x3f00 (service table)" \
+		"guard marked down"
+	[[ $FGC_OUT != *"TCP clients reset"* ]] ||
+		fg_fail "policy delete reset clients: $FGC_OUT"
+	deleted_is "disconnected wan1 (policy delete)" "$FGC_OUT" \
+		"$(ct_planted "${CT_DEAD[@]}")"
+	ct_check "after disconnected wan1 (policy delete)" "${CT_DEAD[@]}"
+	ct_other_check "after disconnected wan1 (policy delete)" "${CT_DEAD[@]}"
+
+	fgc_ok "disconnected wan1 again" disconnected wan1 "$DRILL_WAN1_DEV"
+	deleted_is "disconnected wan1 again (policy delete)" "$FGC_OUT" 0
+	ct_check "after a second disconnected wan1" "${CT_DEAD[@]}"
+	guard_stop
+}
+
 # A big table (FACTS.md's benchmark scale): 100000 TCP entries of the dead
 # uplink among 120000. The service must still answer the hook itself
 # (within the hook's 200 ms), not leave it to give up and do everything a
@@ -563,6 +715,7 @@ test_service_big_table()
 
 	fgc_ok "disconnected wan1, 100000 entries" disconnected wan1 "$DRILL_WAN1_DEV"
 	has "$FGC_OUT" "disconnected" "(service table)" "guard marked down"
+	deleted_is "disconnected wan1, 100000 entries" "$FGC_OUT" 100000
 	n=$(drill_exec router "$FG_CTFILL" count 0x100 0x3f00 all)
 	[[ $n == 0 ]] || fg_fail "$n entries of mark 0x100 left"
 	n=$(drill_exec router "$FG_CTFILL" count 0x200 0xffffffff all)

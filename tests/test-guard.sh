@@ -162,6 +162,39 @@ test_second_instance_refused()
 	guard_stop
 }
 
+# One owner per device: a second service with another pin dir on a device
+# the first guards is refused with one line (naming the filter), and the
+# first keeps its filter and keeps guarding. Then our own filter from an
+# earlier run at another priority (same pins) is replaced, not doubled.
+test_second_instance_other_pins_refused()
+{
+	local out rc=0 other
+	drill_setup --nat snat
+	drill_client_start a "$DRILL_CLIENT_A_IP4"
+	drill_wait_echo a "$DRILL_WAN1_IP4" >/dev/null
+	guard_start
+	other=$FG_PIN_DIR-other
+	mkdir -p "$other"
+	fg_defer "rm -rf '$other'"
+	out=$(drill_exec router "$FG_BIN" run --pin-dir "$other" \
+		--socket "$FG_TMP/other.sock" -u "wan1:$DRILL_WAN1_DEV:0x100" 2>&1) || rc=$?
+	[[ $rc == 1 ]] || fg_fail "second instance exit $rc: $out"
+	[[ $out == *"device $DRILL_WAN1_DEV: another flowguard guards this device"* &&
+		$(wc -l <<<"$out") == 1 ]] || fg_fail "second instance said: $out"
+	[[ $(filter_count "$DRILL_WAN1_DEV") == 1 ]] || fg_fail "the first one's filter is gone"
+	guard_status >/dev/null || fg_fail "the first instance stopped serving"
+	a_misrouted_and_reset
+	kill -KILL "$GUARD_PID"
+	wait "$GUARD_PID" 2>/dev/null || true
+	# the same pins, another priority: the old filter goes
+	guard_start --tc-priority 9
+	[[ $(filter_count "$DRILL_WAN1_DEV") == 0 ]] ||
+		fg_fail "the earlier run's filter at pref 1 is still there"
+	[[ $(drill_exec router tc filter show dev "$DRILL_WAN1_DEV" egress |
+		grep -c "pref 9 bpf .* handle 0xf16 ") == 1 ]] || fg_fail "no filter at pref 9"
+	guard_stop
+}
+
 # A killed service leaves its pins; the next one adopts them, replaces
 # (not duplicates) the filters, and guards as before.
 test_restart_adopts_pins()

@@ -132,7 +132,8 @@ stale_setup()
 	v=DRILL_WAN1_IP$FAM VIA1=${!v}
 	v=DRILL_WAN2_IP$FAM VIA2=${!v}
 	drill_client_start a "$A_IP"
-	drill_client_start b "$B_IP"
+	# shellcheck disable=SC2086 # B_OPTS: extra fg_echo options, split
+	drill_client_start b "$B_IP" ${B_OPTS:-}
 	drill_wait_echo a "$VIA1" >/dev/null
 	drill_wait_echo b "$VIA2" >/dev/null
 	collateral_plant
@@ -373,7 +374,9 @@ test_monitor_global()
 test_per_uplink_monitor_global_reset()
 {
 	local est0 line
-	stale_setup 4 --nat snat --silent
+	# B's reconnects would leave by wan1 too, and be reset in turn: one
+	# reset is what this test counts, so B waits before reconnecting
+	B_OPTS="-B 5000" stale_setup 4 --nat snat --silent
 	svc_start -u "$UP1:monitor" -u "$UP2"
 	status_has "policy reset"
 	monitored_only

@@ -12,7 +12,9 @@
 /* an arbitrary start, far from 0, so no test passes by accident at t=0 */
 #define T0 (1234 * SEC + 567)
 
-/* Events are told apart by ts_ns: the order they were pushed in. */
+/* Events are told apart by ts_ns: the order they were pushed in. Each is
+ * a flow of its own (UDP, source address n): first reports, the lane
+ * behind the urgent one. */
 static struct fg_event ev_n(uint64_t n)
 {
 	struct fg_event ev;
@@ -20,7 +22,15 @@ static struct fg_event ev_n(uint64_t n)
 	memset(&ev, 0, sizeof(ev));
 	ev.ts_ns = n;
 	ev.mark = (uint32_t)n;
+	ev.l4proto = 17;
+	memcpy(ev.saddr, &n, sizeof(n));
 	return ev;
+}
+
+/* Room of the lane first reports go to: cap less the urgent quarter. */
+static size_t rest_cap(const struct fg_backlog *b)
+{
+	return b->lane[FG_LANE_REST].cap;
 }
 
 static int push_n(struct fg_backlog *b, uint64_t n, uint64_t now)
@@ -47,6 +57,77 @@ static uint64_t take_all(struct fg_backlog *b, uint64_t now, uint64_t *next_id)
 	return n;
 }
 
+
+/* The urgent lane goes first: TCP events and repeats of a flow queued
+ * before, each lane in arrival order. */
+static void test_urgent_lane_first(void)
+{
+	struct fg_backlog b;
+	struct fg_event tcp = ev_n(10), again = ev_n(2), out;
+	uint64_t order[6], i = 0;
+
+	tcp.l4proto = 6;
+	again.ts_ns = 11; /* flow 2 reported again */
+	CHECK(fg_backlog_init(&b, 100, 1000, T0) == 0);
+	push_n(&b, 1, T0);
+	push_n(&b, 2, T0);
+	push_n(&b, 3, T0);
+	CHECK(fg_backlog_push(&b, &tcp, T0) == 0);
+	CHECK(fg_backlog_push(&b, &again, T0) == 0);
+	CHECK_EQ_U(b.repeats, 1);
+	while (i < 6 && fg_backlog_take(&b, T0, &out))
+		order[i++] = out.ts_ns;
+	CHECK_EQ_U(i, 5);
+	CHECK_EQ_U(order[0], 10);
+	CHECK_EQ_U(order[1], 11);
+	CHECK_EQ_U(order[2], 1);
+	CHECK_EQ_U(order[3], 2);
+	CHECK_EQ_U(order[4], 3);
+	fg_backlog_fini(&b);
+}
+
+/* A full queue of first reports (a flood of single-packet flows) still
+ * takes TCP events and repeats, up to the urgent lane's quarter; urgent
+ * events spill into the rest lane's room when their own is full. */
+static void test_flood_keeps_urgent_room(void)
+{
+	struct fg_backlog b;
+	struct fg_event ev, out;
+	uint64_t i, urgent = 0, rest = 0;
+
+	CHECK(fg_backlog_init(&b, 40, 1, T0) == 0);
+	for (i = 1; i <= 100; i++)
+		push_n(&b, i, T0); /* 30 fit, 70 dropped */
+	CHECK_EQ_U(b.len, 30);
+	CHECK_EQ_U(b.dropped_total, 70);
+	for (i = 0; i < 12; i++) {
+		ev = ev_n(1000 + i);
+		ev.l4proto = 6;
+		CHECK_EQ_I(fg_backlog_push(&b, &ev, T0), i < 10 ? 0 : -ENOSPC);
+	}
+	CHECK_EQ_U(b.len, 40);
+	/* one per second: the ten TCP events first */
+	for (i = 0; i < 40; i++) {
+		CHECK(fg_backlog_take(&b, T0 + (i + 1) * SEC, &out));
+		if (out.l4proto == 6)
+			CHECK(rest == 0 && urgent++ < 10);
+		else
+			rest++;
+	}
+	CHECK_EQ_U(urgent, 10);
+	CHECK_EQ_U(rest, 30);
+	fg_backlog_fini(&b);
+	/* spill: an empty rest lane takes urgent events beyond their quarter */
+	CHECK(fg_backlog_init(&b, 8, 1, T0) == 0);
+	for (i = 0; i < 8; i++) {
+		ev = ev_n(i + 1);
+		ev.l4proto = 6;
+		CHECK_EQ_I(fg_backlog_push(&b, &ev, T0), 0);
+	}
+	CHECK(push_n(&b, 99, T0) == -ENOSPC);
+	fg_backlog_fini(&b);
+}
+
 static void test_init_refuses(void)
 {
 	struct fg_backlog b;
@@ -58,7 +139,7 @@ static void test_init_refuses(void)
 	CHECK_EQ_U(b.len, 0);
 	CHECK_EQ_U(b.held + b.dropped + b.held_total + b.dropped_total, 0);
 	fg_backlog_fini(&b);
-	CHECK(b.q == NULL);
+	CHECK(b.lane[0].q == NULL && b.lane[1].q == NULL && b.seen == NULL);
 	fg_backlog_fini(&b); /* twice is harmless */
 }
 
@@ -304,7 +385,8 @@ static void test_dropped_when_full(void)
 	struct fg_backlog b;
 	uint64_t id = 1, i;
 
-	CHECK(fg_backlog_init(&b, 4, 1, T0) == 0);
+	CHECK(fg_backlog_init(&b, 5, 1, T0) == 0);
+	CHECK_EQ_U(rest_cap(&b), 4);
 	for (i = 1; i <= 4; i++)
 		CHECK(push_n(&b, i, T0) == 0);
 	CHECK(push_n(&b, 100, T0) == -ENOSPC);
@@ -337,8 +419,13 @@ static void test_fifo_wraparound(void)
 		uint64_t np = round % 7, nt = (round * 3) % 5;
 
 		for (k = 0; k < np; k++) {
-			int full = b.len == b.cap;
+			int full = b.len == rest_cap(&b);
 			struct fg_event ev = ev_n(pushed + 1);
+			uint64_t attempt = round << 8 | k;
+
+			/* a retry after a drop is a flow of its own here:
+			 * a repeat would go to the urgent lane */
+			memcpy(ev.daddr, &attempt, sizeof(attempt));
 
 			if (fg_backlog_push(&b, &ev, t) == 0) {
 				CHECK(!full);
@@ -365,7 +452,7 @@ static void test_fifo_wraparound(void)
 	CHECK_EQ_U(want - 1, pushed);
 	CHECK(dropped > 0); /* the pattern does fill the queue */
 	CHECK_EQ_U(b.dropped_total, dropped);
-	CHECK(b.head < b.cap);
+	CHECK(b.lane[FG_LANE_REST].head < rest_cap(&b));
 	fg_backlog_fini(&b);
 }
 
@@ -436,6 +523,8 @@ int main(void)
 	RUN(test_held_counted_once);
 	RUN(test_dropped_when_full);
 	RUN(test_fifo_wraparound);
+	RUN(test_urgent_lane_first);
+	RUN(test_flood_keeps_urgent_room);
 	RUN(test_huge_rate);
 	RUN(test_rate_one);
 	UNIT_EXIT();
