@@ -63,12 +63,13 @@ static void fg_status_device(struct fg_svc *s, struct fg_text *t, size_t i,
 	char desc[128];
 
 	fg_text_add(t,
-		    "device %s: seen %llu no-ct %llu flagged %llu events %llu lost %llu lookup %llu lookup-hits %llu\n",
+		    "device %s: seen %llu no-ct %llu flagged %llu events %llu lost %llu unparsed %llu lookup %llu lookup-hits %llu\n",
 		    name, (unsigned long long)c->c[FG_CNT_SEEN],
 		    (unsigned long long)c->c[FG_CNT_NO_MARK],
 		    (unsigned long long)c->c[FG_CNT_FLAGGED],
 		    (unsigned long long)c->c[FG_CNT_EVENTS],
 		    (unsigned long long)c->c[FG_CNT_LOST],
+		    (unsigned long long)c->c[FG_CNT_UNPARSED],
 		    (unsigned long long)c->c[FG_CNT_LOOKUP],
 		    (unsigned long long)c->c[FG_CNT_LOOKUP_HIT]);
 	fg_text_add(t, "  flowtable %s; offloaded packets %s\n",
