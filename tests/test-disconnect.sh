@@ -619,6 +619,47 @@ test_service_disconnect_connect()
 	guard_stop
 }
 
+# An event that changes nothing says so: the service's guard answers
+# "already down" / "already up" to a repeated disconnected / connected, and
+# so does the pinned table once the service is gone (where a device whose
+# uplinks are all up never had the mark: "not in the pinned table").
+test_already_down_wording()
+{
+	drill_setup --no-server
+	disc_env
+	disc_guard_start
+	D_SOCK=$GUARD_SOCK
+	D_PINS=$FG_PIN_DIR
+
+	fgc_ok "disconnected wan1" disconnected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "disconnected" "service table), guard marked down"
+	fgc_ok "disconnected wan1 again" disconnected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "disconnected again" "service table), guard already down"
+	status_has "uplink wan1: device $DRILL_WAN1_DEV mark 0x100 down"
+	fgc_ok "connected wan1" connected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "connected" "service table), guard marked up"
+	fgc_ok "connected wan1 again" connected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "connected again" "service table), guard already up"
+	pinned_is "$DRILL_WAN1_DEV" 0x100
+
+	kill -KILL "$GUARD_PID"
+	wait "$GUARD_PID" 2>/dev/null || true
+	fgc_ok "disconnected wan1 (pins)" disconnected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "disconnected (pins)" "guard marked down (pinned table)"
+	fgc_ok "disconnected wan1 again (pins)" disconnected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "disconnected again (pins)" \
+		"guard already down (pinned table)"
+	fgc_ok "disconnected wan1 on wan2's device" disconnected wan1 "$DRILL_WAN2_DEV"
+	has "$FGC_OUT" "disconnected on wan2's device" \
+		"guard not in the pinned table"
+	pinned_is "$DRILL_WAN1_DEV" ""
+	pinned_is "$DRILL_WAN2_DEV" 0x200
+	fgc_ok "connected wan1 (pins)" connected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "connected (pins)" "guard marked up (pinned table)"
+	fgc_ok "connected wan1 again (pins)" connected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "connected again (pins)" "guard already up (pinned table)"
+}
+
 # Policies delete and monitor skip the per-flow stage (no client reset),
 # so the count comes from a dump of the flush stage's own: still exact,
 # still nothing else touched. Policy per uplink: wan1 delete, wan2
