@@ -499,10 +499,8 @@ test_alone_with_pins()
 	ct_check "after connected wan1" "${CT_DEAD[@]}" "${CT_STUCK[@]}"
 }
 
-# A service that does not answer (stopped) costs the hook 200 ms, not a
-# stall: the command acts alone; once the service runs again, its table
-# and the pinned one agree that wan1 is down.
-test_service_not_answering()
+# stopped_service: the service with the planted table, then SIGSTOP.
+stopped_service()
 {
 	drill_setup --no-server
 	disc_env
@@ -512,6 +510,14 @@ test_service_not_answering()
 	ct_plant
 	kill -STOP "$GUARD_PID"
 	fg_defer "kill -CONT $GUARD_PID 2>/dev/null"
+}
+
+# A service that does not answer (stopped) costs the hook 200 ms, not a
+# stall: the command acts alone; once the service runs again, its table
+# and the pinned one agree that wan1 is down.
+test_service_not_answering()
+{
+	stopped_service
 
 	fgc_ok "disconnected wan1 (service stopped)" disconnected wan1 "$DRILL_WAN1_DEV"
 	((FGC_MS >= 190)) || fg_fail "answered in $FGC_MS ms by a stopped service?"
@@ -536,14 +542,7 @@ test_service_not_answering()
 test_service_stalled_no_replay()
 {
 	local from want got
-	drill_setup --no-server
-	disc_env
-	disc_guard_start
-	D_SOCK=$GUARD_SOCK
-	D_PINS=$FG_PIN_DIR
-	ct_plant
-	kill -STOP "$GUARD_PID"
-	fg_defer "kill -CONT $GUARD_PID 2>/dev/null"
+	stopped_service
 	fgc_ok "disconnected wan1 (service stopped)" disconnected wan1 "$DRILL_WAN1_DEV"
 	has "$FGC_OUT" "disconnected" "marked down (pinned table)"
 	deleted_is "disconnected wan1 (service stopped)" "$FGC_OUT" \
