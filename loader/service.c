@@ -673,8 +673,8 @@ int fg_service_run(const struct fg_service_opts *o)
 	rc = s.round ? fg_svc_log_init(&s.log) : -ENOMEM;
 	rc = rc ?: fg_backlog_init(&s.backlog, FG_BACKLOG_LEN,
 				   o->conf.max_deletes, fg_now_ns());
-	/* subscribed before the devices are looked up: one that appears
-	 * in between is caught by the first look after the start */
+	/* subscribed before the devices are looked up: the event of one
+	 * that appears in between waits in the socket for the loop */
 	if (!rc) {
 		rc = fg_linkwatch_open(&s.links);
 		if (rc)
@@ -697,7 +697,6 @@ int fg_service_run(const struct fg_service_opts *o)
 	}
 	fg_svc_log_start(&s);
 	fg_svc_tc_warn(&s);
-	fg_svc_links_follow(&s);
 	rc = fg_svc_loop(&s);
 out:
 	fg_svc_fini(&s);

@@ -54,7 +54,8 @@ static void fg_text_cut_mark(struct fg_text *t)
 
 /* Per device: the guard's counters; then what offloaded packets mean
  * here (flowtable on the device, what this mode does with them); then a
- * warning when another filter runs before ours on its egress. */
+ * warning when another filter runs before ours on its egress; then where
+ * it is now (its ifindex changes when the device is re-created). */
 static void fg_status_device(struct fg_svc *s, struct fg_text *t, size_t i,
 			     const struct fg_counters *c,
 			     const struct fg_nftflows *ft)
@@ -77,14 +78,14 @@ static void fg_status_device(struct fg_svc *s, struct fg_text *t, size_t i,
 		    (unsigned long long)c->c[FG_CNT_LOST],
 		    (unsigned long long)c->c[FG_CNT_LOOKUP],
 		    (unsigned long long)c->c[FG_CNT_LOOKUP_HIT]);
-	fg_text_add(t, "  ifindex %d, L2 header %u bytes, %s\n", d->ifindex,
-		    d->l2_len, d->attached ? "attached" : "NOT attached");
 	fg_text_add(t, "  flowtable %s; offloaded packets %s\n",
 		    fg_svc_tc_flowtable(ft, name),
 		    fg_prog_offload_view(fg_prog_kind(s->prog)));
 	if (fg_svc_tc_first(s, i, desc, sizeof(desc)) == 1)
 		fg_text_add(t, "  WARNING: %s runs before ours (pref %u)\n",
 			    desc, s->opts->conf.tc_priority);
+	fg_text_add(t, "  ifindex %d, L2 header %u bytes, %s\n", d->ifindex,
+		    d->l2_len, d->attached ? "attached" : "NOT attached");
 }
 
 static void fg_status_devices(struct fg_svc *s, struct fg_text *t)

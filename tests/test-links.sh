@@ -28,7 +28,7 @@ our_filters()
 # has exactly one filter of ours.
 attached_at()
 {
-	guard_status 2>/dev/null | grep -A1 "^device $1: seen " |
+	guard_status 2>/dev/null | grep -A3 "^device $1: seen " |
 		grep -q "^  ifindex $2, .*, attached$" &&
 		[[ $(our_filters "$1") == 1 ]]
 }
