@@ -210,3 +210,15 @@ test_device_appears_later()
 tun_counter() { guard_status | sed -n "s/^device wwan0: .* $1 \([0-9]*\) .*/\1/p; s/^device wwan0: $1 \([0-9]*\) .*/\1/p"; }
 
 guard_log_has() { grep -qE -- "$1" "$GUARD_LOG"; }
+
+# A router whose only uplink is an LTE modem not there yet: the service
+# starts all the same, says so, and stops cleanly.
+test_only_device_missing()
+{
+	drill_setup --no-server
+	guard_run -u "lte:wwan0:$DRILL_MARK2"
+	shown_missing wwan0 || fg_fail "status: $(guard_status)"
+	guard_stop
+	[[ $(drill_log_count "$GUARD_LOG" "uplink device wwan0 missing") == 1 ]] ||
+		fg_fail "the missing device was not named once: $(cat "$GUARD_LOG")"
+}
