@@ -108,36 +108,49 @@ static int fg_kick_is_local(const struct fg_kick *k, const struct fg_ct_tuple *t
  * unbinding) a packet socket waits for an RCU grace period, tens of ms,
  * which a disconnect cannot afford. Between batches they carry a filter
  * that drops everything; a batch swaps in "TCP only" and back, which
- * costs no grace period. */
+ * costs no grace period.
+ *
+ * They are bound to ETH_P_ALL, not to their family's ethertype: sockets
+ * of one ethertype get a packet after the device's ingress hooks, and an
+ * nft flowtable (flow offload) takes an offloaded flow's packets there:
+ * the host's answer to the provoke would be forwarded, never seen. All-
+ * protocol sockets are taps, ahead of those hooks; their filter checks
+ * the ethertype itself, and they ignore what the router sends (no copy
+ * of every transmitted packet). */
 
-static int fg_capture_filter(int fd, uint32_t l4_off, int tcp)
+static int fg_capture_filter(int fd, uint16_t proto, uint32_t l4_off, int tcp)
 {
 	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, proto, 0, 3),
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, l4_off),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
-	struct sock_fprog prog = { .len = 4, .filter = code };
+	struct sock_fprog prog = { .len = 6, .filter = code };
 
 	if (!tcp)
-		prog = (struct sock_fprog){ .len = 1, .filter = code + 3 };
+		prog = (struct sock_fprog){ .len = 1, .filter = code + 5 };
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
 			  sizeof(prog)) ? -errno : 0;
 }
 
 static int fg_capture_open_one(uint16_t proto, uint32_t l4_off)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	int fd, rc;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_ALL) };
+	int fd, rc, one = 1;
 
 	/* protocol 0 receives nothing until bound: no packet slips in
 	 * before the filter */
 	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	sll.sll_protocol = htons(proto);
-	rc = fg_capture_filter(fd, l4_off, 0);
+	rc = fg_capture_filter(fd, proto, l4_off, 0);
+	if (!rc && setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
+			      sizeof(one)))
+		rc = -errno;
 	if (!rc && bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
 		rc = -errno;
 	if (rc) {
@@ -148,13 +161,14 @@ static int fg_capture_open_one(uint16_t proto, uint32_t l4_off)
 }
 
 static const uint32_t fg_l4_off[2] = { 9, 6 }; /* IPv4 protocol, IPv6 next */
+static const uint16_t fg_l3_proto[2] = { ETH_P_IP, ETH_P_IPV6 };
 
 static void fg_capture_drop_all(struct fg_kick *k)
 {
 	int i;
 
 	for (i = 0; i < 2; i++)
-		fg_capture_filter(k->cap[i], fg_l4_off[i], 0);
+		fg_capture_filter(k->cap[i], fg_l3_proto[i], fg_l4_off[i], 0);
 }
 
 static void fg_capture_discard(int fd)
@@ -171,7 +185,8 @@ static int fg_capture_start(struct fg_kick *k)
 	int i, rc;
 
 	for (i = 0; i < 2; i++) {
-		rc = fg_capture_filter(k->cap[i], fg_l4_off[i], 1);
+		rc = fg_capture_filter(k->cap[i], fg_l3_proto[i], fg_l4_off[i],
+				       1);
 		if (rc) {
 			fg_capture_drop_all(k);
 			return rc;

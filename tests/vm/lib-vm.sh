@@ -145,9 +145,14 @@ vm_client_errors()
 
 vm_disconnected()
 {
+	local oow=(TcpExtTCPACKSkippedSeq TcpExtTCPACKSkippedChallenge TcpExtTCPChallengeACK)
+	fg_log "client TCP before: $(drill_exec client nstat -asz "${oow[@]}" 2>&1 | tr -s ' \n' ' ')"
 	VM_DISC_OUT=$(drill_exec router "$FG_BIN" disconnected --socket "$GUARD_SOCK" \
 		"$1" "$2" 2>&1) || VM_DISC_OUT+=" (exit status $?)"
 	fg_log "flowguard disconnected $1 $2: $VM_DISC_OUT"
+	# why a host may not answer the provoking ACK at once: its rate
+	# limit on answers to out-of-window segments
+	fg_log "client TCP after: $(drill_exec client nstat -asz "${oow[@]}" 2>&1 | tr -s ' \n' ' ')"
 }
 
 vm_state()
