@@ -674,7 +674,8 @@ int fg_service_run(const struct fg_service_opts *o)
 	rc = rc ?: fg_backlog_init(&s.backlog, FG_BACKLOG_LEN,
 				   o->conf.max_deletes, fg_now_ns());
 	/* subscribed before the devices are looked up: the event of one
-	 * that appears in between waits in the socket for the loop */
+	 * that appears in between waits in the socket for the loop; devices
+	 * before the rest: a config error must not load, pin or attach */
 	if (!rc) {
 		rc = fg_linkwatch_open(&s.links);
 		if (rc)
