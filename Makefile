@@ -22,12 +22,16 @@ BPF_ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e '
 
 CSTD := -std=gnu11
 WARN := -Wall -Wextra -Werror
+# CFLAGS and LDLIBS are the builder's (`make CFLAGS=-Os` replaces them
+# whole, as a command line does); the project's own flags live apart and
+# are always there: include paths, defines, -Werror.
 CFLAGS ?= -O2 -g
-CFLAGS += $(CSTD) $(WARN) -Iinclude -I$(BUILD) -Iloader -D_GNU_SOURCE
 LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf libmnl 2>/dev/null)
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null || echo -lbpf -lmnl -lelf -lz)
-CFLAGS += $(LIBBPF_CFLAGS)
-LDLIBS += $(LIBBPF_LIBS)
+FG_CFLAGS := $(CSTD) $(WARN) -Iinclude -I$(BUILD) -Iloader -D_GNU_SOURCE \
+	$(LIBBPF_CFLAGS)
+ALL_CFLAGS = $(FG_CFLAGS) $(CFLAGS)
+ALL_LDLIBS = $(LDLIBS) $(LIBBPF_LIBS)
 
 BPF_CFLAGS := -g -O2 -target $(BPF_TARGET) -Wall -Werror -Iinclude -Ibpf \
 	-idirafter /usr/include/$(MULTIARCH) \
@@ -60,7 +64,8 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(TBIN)/bench/%,$(BENCH_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: all deps test bench demo install clean check-tools tests-build
+.PHONY: all deps test bench demo install clean check-tools tests-build \
+	check-builds
 
 all: $(BUILD)/flowguard
 
@@ -77,7 +82,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 
 $(OBJ)/%.o: loader/%.c $(wildcard loader/*.h) include/flowguard.h $(SKELS) | $(OBJ)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIBFG): $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -85,27 +90,43 @@ $(LIBFG): $(LIB_OBJS)
 
 $(BUILD)/flowguard: $(CMD_OBJS) $(LIBFG)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(ALL_LDLIBS) -o $@
 
 $(TBIN)/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBFG) | $(TBIN)/unit
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBFG) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(LIBFG) $(ALL_LDLIBS) -o $@
 
 TEST_HDRS := tests/unit/unit.h $(wildcard tests/kernel/*.h)
 
 $(TBIN)/kernel/%: tests/kernel/%.c $(TEST_HDRS) $(LIBFG) $(SKELS) | $(TBIN)/kernel
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBFG) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(LIBFG) $(ALL_LDLIBS) -o $@
 
 $(TBIN)/tools/%: tests/tools/%.c $(LIBFG) | $(TBIN)/tools
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIBFG) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIBFG) $(ALL_LDLIBS) -o $@
 
 $(TBIN)/bench/%: tests/bench/%.c $(TEST_HDRS) $(LIBFG) $(SKELS) | $(TBIN)/bench
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBFG) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(LIBFG) $(ALL_LDLIBS) -o $@
 
 tests-build: all $(TEST_BINS) $(TOOL_BINS) $(BENCH_BINS)
+
+# build/flowguard at each optimisation level a packager may pass as
+# CFLAGS on the command line (OpenWrt: -Os), each in its own folder under
+# CHECK_BUILD: none may lose the project's flags or trip -Werror (-O1 and
+# -Os see maybe-uninitialized paths -O2 does not). Run by tests/test-build.sh.
+CHECK_LEVELS ?= -O0 -O1 -O2 -Os
+CHECK_BUILD ?= $(BUILD)/check
+CHECK_TARGETS := $(addprefix check-build,$(CHECK_LEVELS))
+.PHONY: $(CHECK_TARGETS)
+
+check-builds: $(CHECK_TARGETS)
+
+$(CHECK_TARGETS): check-build%:
+	$(call msg,BUILD,$(CHECK_BUILD)/$(patsubst -%,%,$*) (CFLAGS=$* -g))
+	$(Q)$(MAKE) --no-print-directory BUILD=$(CHECK_BUILD)/$(patsubst -%,%,$*) \
+		CFLAGS="$* -g" all
 
 # Debian packages needed to build, test and demo; idempotent.
 deps:
@@ -126,13 +147,19 @@ demo: deps
 # The VM tests (tests/vm/README.md): Debian 12's kernel 6.1 with nftables
 # flow offload under qemu; not part of `make test`. VMTEST=name1,name2
 # runs the tests whose names contain one of these.
-.PHONY: vmdeps vmtest
+.PHONY: vmdeps vmtest vmbench
 vmdeps:
 	$(Q)tests/vm/vmdeps.sh
 
 vmtest: deps vmdeps
 	$(Q)$(MAKE) --no-print-directory tests-build
 	$(Q)BUILD=$(BUILD) tests/vm/boot.sh $(VMTEST)
+
+# The offload benchmark in the VM (tests/vm/README.md, Benchmarks);
+# FG_VB_* and FG_BASE_BIN pass through; not part of vmtest.
+vmbench: deps vmdeps
+	$(Q)$(MAKE) --no-print-directory tests-build
+	$(Q)BUILD=$(BUILD) FG_VM_TIMEOUT=$${FG_VM_TIMEOUT:-3600} tests/vm/boot.sh --bench offload
 
 install: all
 	install -D -m 0755 $(BUILD)/flowguard $(DESTDIR)$(SBINDIR)/flowguard

@@ -178,12 +178,82 @@ static __always_inline int fg_parse_l4(struct __sk_buff *skb, __u32 off,
 	return 0;
 }
 
+/* IPv6 extension headers walked to the transport header. Real traffic
+ * carries one or two (a fragment header, AH); 4 covers RFC 8200's order
+ * up to the fragment header (hop-by-hop, destination options, routing,
+ * fragment); a packet with more cannot be parsed. A constant bound keeps
+ * the loop unrolled for every verifier (5.15 included). Only flagged and
+ * looked-up packets are parsed: none of this is on the hot path. */
+#define FG_IPV6_MAX_EXT 4
+
+#ifndef IPPROTO_HOPOPTS
+#define IPPROTO_HOPOPTS 0
+#endif
+#ifndef IPPROTO_ROUTING
+#define IPPROTO_ROUTING 43
+#endif
+#ifndef IPPROTO_FRAGMENT
+#define IPPROTO_FRAGMENT 44
+#endif
+#ifndef IPPROTO_DSTOPTS
+#define IPPROTO_DSTOPTS 60
+#endif
+
+/* The first 4 bytes of every extension header we walk; the fragment
+ * header's second half is its offset field (offset << 3 | M). */
+struct fg_ipv6_ext {
+	__u8 nexthdr;
+	__u8 hdrlen;
+	__be16 frag_off;
+};
+
+static __always_inline int fg_ipv6_is_ext(__u8 nh)
+{
+	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
+	       nh == IPPROTO_FRAGMENT || nh == IPPROTO_DSTOPTS ||
+	       nh == IPPROTO_AH;
+}
+
+/* Walks the extension headers from off; *off and *nh end at the
+ * transport header. 1: a later fragment (no transport header, no ports
+ * here), 0: go on, -1: cut short, or more headers than we walk (an
+ * extension header is no transport protocol to report). */
+static __always_inline int fg_parse_ipv6_ext(struct __sk_buff *skb,
+					     __u32 *off, __u8 *nh)
+{
+	struct fg_ipv6_ext ext;
+
+#pragma unroll
+	for (int i = 0; i < FG_IPV6_MAX_EXT; i++) {
+		if (!fg_ipv6_is_ext(*nh))
+			return 0;
+		if (bpf_skb_load_bytes(skb, *off, &ext, sizeof(ext)))
+			return -1;
+		if (*nh == IPPROTO_FRAGMENT) {
+			*nh = ext.nexthdr;
+			if (ext.frag_off & bpf_htons(0xfff8))
+				return 1;
+			*off += 8;
+		} else if (*nh == IPPROTO_AH) {
+			/* AH counts in 4-byte units, minus 2 */
+			*nh = ext.nexthdr;
+			*off += ((__u32)ext.hdrlen + 2) * 4;
+		} else {
+			*nh = ext.nexthdr;
+			*off += ((__u32)ext.hdrlen + 1) * 8;
+		}
+	}
+	return fg_ipv6_is_ext(*nh) ? -1 : 0;
+}
+
 static __always_inline int fg_parse(struct __sk_buff *skb, __u32 l2_len,
 				    struct fg_pkt *p)
 {
 	struct ipv6hdr ip6;
 	struct iphdr ip4;
 	__u32 off = l2_len;
+	__u8 nh;
+	int rc;
 
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		if (bpf_skb_load_bytes(skb, off, &ip4, sizeof(ip4)))
@@ -204,10 +274,17 @@ static __always_inline int fg_parse(struct __sk_buff *skb, __u32 l2_len,
 		if (ip6.version != 6)
 			return -1;
 		p->key.family = FG_AF_INET6;
-		p->key.l4proto = ip6.nexthdr;
 		__builtin_memcpy(p->key.saddr, &ip6.saddr, 16);
 		__builtin_memcpy(p->key.daddr, &ip6.daddr, 16);
 		off += sizeof(ip6);
+		nh = ip6.nexthdr;
+		rc = fg_parse_ipv6_ext(skb, &off, &nh);
+		p->key.l4proto = nh;
+		if (rc < 0)
+			return -1;
+		/* a later fragment carries no ports, as in IPv4 */
+		if (rc)
+			return 0;
 	} else {
 		return -1;
 	}
@@ -309,7 +386,15 @@ static __always_inline int fg_flag_pkt(struct __sk_buff *skb,
 }
 
 /* A packet whose mark does not belong here: report its flow once per
- * dedupe interval. It passes, unless the device enforces. */
+ * dedupe interval. It passes, unless the device enforces.
+ *
+ * One the guard cannot parse (cut short, not IP, a bad header) cannot be
+ * reported, but its mark already says it does not belong here, and that
+ * alone is what enforce acts on: it is dropped there like any flagged
+ * packet (a stale flow must not leak one uplink's packets out of another
+ * because a header was odd; what mwan3 routes is IP, and frames that are
+ * not, ARP or LLDP, carry no mark). Counted, enforcing or not, so that
+ * such drops are never silent. */
 static __always_inline int fg_report(struct __sk_buff *skb,
 				     const struct fg_uplink *up,
 				     struct fg_counters *cnt, __u32 mark,
@@ -317,8 +402,10 @@ static __always_inline int fg_report(struct __sk_buff *skb,
 {
 	struct fg_pkt p = {};
 
-	if (fg_parse(skb, up->l2_len, &p))
-		return FG_PASS;
+	if (fg_parse(skb, up->l2_len, &p)) {
+		fg_count(cnt, FG_CNT_UNPARSED);
+		return up->flags & FG_UPLINK_ENFORCE ? TC_ACT_SHOT : FG_PASS;
+	}
 	return fg_flag_pkt(skb, up, cnt, &p, mark, ct, ctinfo);
 }
 

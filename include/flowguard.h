@@ -81,6 +81,10 @@ enum fg_counter {
 	 * mode looked their entry up, skbmark mode reported them by tuple */
 	FG_CNT_LOOKUP = 5,
 	FG_CNT_LOOKUP_HIT = 6, /* ct mode: the lookup found the entry */
+	/* packets whose mark does not belong here but that the guard could
+	 * not parse (truncated, not IP, bad header): never reported, dropped
+	 * on an enforcing device; not in FG_CNT_FLAGGED */
+	FG_CNT_UNPARSED = 7,
 	FG_CNT_MAX = 8,
 };
 

@@ -85,7 +85,10 @@ static void fg_allowed_drop(struct fg_uplink *u, __u32 mark)
 	u->nr_allowed = n;
 }
 
-/* Changed entries; *already counts those already in the wanted state. */
+/* Changed entries; *already counts those already in the wanted state:
+ * on connected, the device's entry that allows the mark; on disconnected,
+ * the device's entry that lacks it while one of its uplinks is down (a
+ * device whose uplinks are all up never had this mark: not "already"). */
 static int fg_pinned_update(int fd, struct fg_disc *d, __u32 ifindex,
 			    int *already)
 {
@@ -102,6 +105,9 @@ static int fg_pinned_update(int fd, struct fg_disc *d, __u32 ifindex,
 			continue;
 		if (d->event == FG_DISC_CONNECTED && key == ifindex &&
 		    fg_allowed_has(&u, d->mark))
+			(*already)++;
+		if (d->event == FG_DISC_DISCONNECTED && key == ifindex &&
+		    !fg_allowed_has(&u, d->mark) && u.nr_allowed < u.nr_marks)
 			(*already)++;
 		if (d->event == FG_DISC_DISCONNECTED && fg_allowed_has(&u, d->mark))
 			fg_allowed_drop(&u, d->mark);
@@ -157,7 +163,9 @@ int fg_disc_set_pinned(const char *pin_dir, struct fg_disc *d, char *err,
 				   ? "marked up (pinned table)"
 				   : "marked down (pinned table)";
 	else if (already)
-		d->guard = "already up (pinned table)";
+		d->guard = d->event == FG_DISC_CONNECTED
+				   ? "already up (pinned table)"
+				   : "already down (pinned table)";
 	else if (d->event == FG_DISC_CONNECTED && !d->device[0])
 		d->guard = "not changed (no device given)";
 	else

@@ -83,7 +83,10 @@ static void fg_reap_check_batch(struct fg_ct *ct, const struct fg_event *ev,
 				const struct fg_reap_judge *judge,
 				struct fg_reap *out)
 {
-	struct fg_ct_query q[FG_REAP_BATCH];
+	/* zeroed: at -O1/-Os gcc cannot see that the loop below fills the
+	 * n slots passed on (maybe-uninitialized, an error with -Werror);
+	 * a few KB per round of netlink requests */
+	struct fg_ct_query q[FG_REAP_BATCH] = {};
 	struct fg_ct_entry e[FG_REAP_BATCH];
 	int res[FG_REAP_BATCH];
 	size_t i;
@@ -113,7 +116,8 @@ void fg_reap_check(struct fg_ct *ct, const struct fg_event *ev, size_t n,
 
 static void fg_reap_finish_batch(struct fg_ct *ct, struct fg_reap *r, size_t n)
 {
-	struct fg_ct_entry e[FG_REAP_BATCH];
+	/* zeroed for gcc -O1/-Os, as in fg_reap_check_batch() */
+	struct fg_ct_entry e[FG_REAP_BATCH] = {};
 	size_t idx[FG_REAP_BATCH], i, k = 0;
 	int res[FG_REAP_BATCH];
 

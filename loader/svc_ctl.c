@@ -70,12 +70,13 @@ static void fg_status_device(struct fg_svc *s, struct fg_text *t, size_t i,
 		return;
 	}
 	fg_text_add(t,
-		    "device %s: seen %llu no-ct %llu flagged %llu events %llu lost %llu lookup %llu lookup-hits %llu\n",
+		    "device %s: seen %llu no-ct %llu flagged %llu events %llu lost %llu unparsed %llu lookup %llu lookup-hits %llu\n",
 		    name, (unsigned long long)c->c[FG_CNT_SEEN],
 		    (unsigned long long)c->c[FG_CNT_NO_MARK],
 		    (unsigned long long)c->c[FG_CNT_FLAGGED],
 		    (unsigned long long)c->c[FG_CNT_EVENTS],
 		    (unsigned long long)c->c[FG_CNT_LOST],
+		    (unsigned long long)c->c[FG_CNT_UNPARSED],
 		    (unsigned long long)c->c[FG_CNT_LOOKUP],
 		    (unsigned long long)c->c[FG_CNT_LOOKUP_HIT]);
 	fg_text_add(t, "  flowtable %s; offloaded packets %s\n",
@@ -181,12 +182,13 @@ static int svc_set_guard(void *ctx, struct fg_disc *d, char *err, size_t len)
 {
 	struct fg_svc *s = ctx;
 	struct fg_iface *f = fg_uplinks_find(&s->up, d->iface);
-	int rc;
+	int was_up, rc;
 
 	if (!f) {
 		d->guard = "not guarded by the service";
 		return 0;
 	}
+	was_up = f->up;
 	f->up = d->event == FG_DISC_CONNECTED;
 	rc = fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS),
 			     fg_prog_map_fd(s->prog, FG_MAP_UPLINKS_HI), 0);
@@ -194,7 +196,13 @@ static int svc_set_guard(void *ctx, struct fg_disc *d, char *err, size_t len)
 		snprintf(err, len, "uplink table: %s", strerror(-rc));
 		return rc;
 	}
-	d->guard = f->up ? "marked up" : "marked down";
+	/* synced all the same (every device's entry is rewritten from the
+	 * table: harmless); a repeated event (mwan3 fires `disconnected`
+	 * again after a restart) must not read as a change */
+	if (was_up == f->up)
+		d->guard = f->up ? "already up" : "already down";
+	else
+		d->guard = f->up ? "marked up" : "marked down";
 	return 0;
 }
 

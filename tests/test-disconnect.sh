@@ -499,10 +499,8 @@ test_alone_with_pins()
 	ct_check "after connected wan1" "${CT_DEAD[@]}" "${CT_STUCK[@]}"
 }
 
-# A service that does not answer (stopped) costs the hook 200 ms, not a
-# stall: the command acts alone; once the service runs again, its table
-# and the pinned one agree that wan1 is down.
-test_service_not_answering()
+# stopped_service: the service with the planted table, then SIGSTOP.
+stopped_service()
 {
 	drill_setup --no-server
 	disc_env
@@ -512,6 +510,14 @@ test_service_not_answering()
 	ct_plant
 	kill -STOP "$GUARD_PID"
 	fg_defer "kill -CONT $GUARD_PID 2>/dev/null"
+}
+
+# A service that does not answer (stopped) costs the hook 200 ms, not a
+# stall: the command acts alone; once the service runs again, its table
+# and the pinned one agree that wan1 is down.
+test_service_not_answering()
+{
+	stopped_service
 
 	fgc_ok "disconnected wan1 (service stopped)" disconnected wan1 "$DRILL_WAN1_DEV"
 	((FGC_MS >= 190)) || fg_fail "answered in $FGC_MS ms by a stopped service?"
@@ -536,14 +542,7 @@ test_service_not_answering()
 test_service_stalled_no_replay()
 {
 	local from want got
-	drill_setup --no-server
-	disc_env
-	disc_guard_start
-	D_SOCK=$GUARD_SOCK
-	D_PINS=$FG_PIN_DIR
-	ct_plant
-	kill -STOP "$GUARD_PID"
-	fg_defer "kill -CONT $GUARD_PID 2>/dev/null"
+	stopped_service
 	fgc_ok "disconnected wan1 (service stopped)" disconnected wan1 "$DRILL_WAN1_DEV"
 	has "$FGC_OUT" "disconnected" "marked down (pinned table)"
 	deleted_is "disconnected wan1 (service stopped)" "$FGC_OUT" \
@@ -617,6 +616,47 @@ test_service_disconnect_connect()
 	pinned_is "$DRILL_WAN1_DEV" 0x100
 	ct_check "after connected wan1" "${CT_DEAD[@]}" 0x300 "${CT_STUCK[@]}"
 	guard_stop
+}
+
+# An event that changes nothing says so: the service's guard answers
+# "already down" / "already up" to a repeated disconnected / connected, and
+# so does the pinned table once the service is gone (where a device whose
+# uplinks are all up never had the mark: "not in the pinned table").
+test_already_down_wording()
+{
+	drill_setup --no-server
+	disc_env
+	disc_guard_start
+	D_SOCK=$GUARD_SOCK
+	D_PINS=$FG_PIN_DIR
+
+	fgc_ok "disconnected wan1" disconnected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "disconnected" "service table), guard marked down"
+	fgc_ok "disconnected wan1 again" disconnected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "disconnected again" "service table), guard already down"
+	status_has "uplink wan1: device $DRILL_WAN1_DEV mark 0x100 down"
+	fgc_ok "connected wan1" connected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "connected" "service table), guard marked up"
+	fgc_ok "connected wan1 again" connected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "connected again" "service table), guard already up"
+	pinned_is "$DRILL_WAN1_DEV" 0x100
+
+	kill -KILL "$GUARD_PID"
+	wait "$GUARD_PID" 2>/dev/null || true
+	fgc_ok "disconnected wan1 (pins)" disconnected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "disconnected (pins)" "guard marked down (pinned table)"
+	fgc_ok "disconnected wan1 again (pins)" disconnected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "disconnected again (pins)" \
+		"guard already down (pinned table)"
+	fgc_ok "disconnected wan1 on wan2's device" disconnected wan1 "$DRILL_WAN2_DEV"
+	has "$FGC_OUT" "disconnected on wan2's device" \
+		"guard not in the pinned table"
+	pinned_is "$DRILL_WAN1_DEV" ""
+	pinned_is "$DRILL_WAN2_DEV" 0x200
+	fgc_ok "connected wan1 (pins)" connected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "connected (pins)" "guard marked up (pinned table)"
+	fgc_ok "connected wan1 again (pins)" connected wan1 "$DRILL_WAN1_DEV"
+	has "$FGC_OUT" "connected again (pins)" "guard already up (pinned table)"
 }
 
 # Policies delete and monitor skip the per-flow stage (no client reset),

@@ -84,8 +84,8 @@ test_filter_after_sees_every_packet()
 	grep -q "WARNING" <<<"$st" && fg_fail "warning with nothing before ours: $st"
 	grep -q "^  flowtable no; offloaded packets " <<<"$st" ||
 		fg_fail "no flowtable line: $st"
-	grep -qE "^device $DRILL_WAN1_DEV: seen [0-9]+ .* lookup [0-9]+ lookup-hits [0-9]+$" <<<"$st" ||
-		fg_fail "no lookup counters: $st"
+	grep -qE "^device $DRILL_WAN1_DEV: seen [0-9]+ .* lost [0-9]+ unparsed [0-9]+ lookup [0-9]+ lookup-hits [0-9]+$" <<<"$st" ||
+		fg_fail "no unparsed or lookup counters: $st"
 	grep -q "runs before ours" "$GUARD_LOG" && fg_fail "start warning: $(cat "$GUARD_LOG")"
 	guard_stop
 }

@@ -20,6 +20,11 @@
 
 #include "flowguard.h"
 
+/* Enough for any frame pkt_build makes (128 bytes without IPv6
+ * extension headers). */
+#define PKT_FRAME_MAX 256
+#define PKT_MAX_EXT6 6
+
 struct pkt {
 	int v6;
 	uint8_t proto;	 /* IPPROTO_TCP, _UDP, _ICMP (ICMPv6 with v6) */
@@ -29,7 +34,13 @@ struct pkt {
 	uint16_t dport; /* ICMP: ignored (echo request) */
 	uint32_t seq, ack;
 	uint8_t flags;
-	uint16_t frag_off; /* IPv4 only, host order, flag bits included */
+	/* host order. IPv4: the header's field, flag bits included; IPv6:
+	 * the fragment header's (offset in 8-byte units << 3 | M) */
+	uint16_t frag_off;
+	/* IPv6 extension headers between the IPv6 header and L4, in order:
+	 * IPPROTO_HOPOPTS, _ROUTING, _FRAGMENT, _DSTOPTS, _AH */
+	uint8_t nr_ext6;
+	uint8_t ext6[PKT_MAX_EXT6];
 };
 
 static inline void put16(uint8_t *p, uint16_t v)
@@ -75,13 +86,72 @@ static inline size_t l4_build(const struct pkt *p, uint8_t *l4)
 	}
 }
 
-/* Ethernet + IP + L4 into f (128 bytes are enough); returns the frame
+/* One IPv6 extension header of type t, followed by next, at e; its
+ * length. Sizes differ (8 to 24 bytes) so that each length rule is used:
+ * 8-byte units for most, 4-byte units for AH, fixed for fragments. */
+static inline size_t ext6_build(const struct pkt *p, uint8_t t, uint8_t next,
+				uint8_t *e)
+{
+	size_t len;
+
+	switch (t) {
+	case IPPROTO_ROUTING: /* type 0, segments left 0, one address */
+		len = 24;
+		memset(e, 0, len);
+		e[1] = len / 8 - 1;
+		break;
+	case IPPROTO_FRAGMENT:
+		len = 8;
+		memset(e, 0, len);
+		put16(e + 2, p->frag_off);
+		put32(e + 4, 0xf00d);
+		break;
+	case IPPROTO_AH: /* 12 bytes of ICV */
+		len = 24;
+		memset(e, 0, len);
+		e[1] = len / 4 - 2;
+		put32(e + 4, 0x1000); /* SPI */
+		break;
+	case IPPROTO_DSTOPTS: /* PadN over 14 bytes */
+		len = 16;
+		memset(e, 0, len);
+		e[1] = len / 8 - 1;
+		e[2] = 1;
+		e[3] = 12;
+		break;
+	default: /* hop-by-hop: PadN over 6 bytes */
+		len = 8;
+		memset(e, 0, len);
+		e[2] = 1;
+		e[3] = 4;
+		break;
+	}
+	e[0] = next;
+	return len;
+}
+
+/* The extension headers of p at e, the last one pointing at p->proto;
+ * their length. */
+static inline size_t ext6_chain(const struct pkt *p, uint8_t *e)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < p->nr_ext6 && i < PKT_MAX_EXT6; i++) {
+		uint8_t next = i + 1 < p->nr_ext6 ? p->ext6[i + 1] : p->proto;
+
+		len += ext6_build(p, p->ext6[i], next, e + len);
+	}
+	return len;
+}
+
+/* Ethernet + IP (+ IPv6 extension headers) + L4 into f (PKT_FRAME_MAX
+ * bytes are enough; 128 without extension headers); returns the frame
  * length. */
 static inline size_t pkt_build(const struct pkt *p, uint8_t *f)
 {
 	static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
 	uint8_t *ip = f + 14;
-	size_t l4len;
+	size_t l4len, extlen;
 
 	memcpy(f, macs, 12);
 	if (!p->v6) {
@@ -99,15 +169,16 @@ static inline size_t pkt_build(const struct pkt *p, uint8_t *f)
 		return 14 + 20 + l4len;
 	}
 	put16(f + 12, 0x86dd);
-	l4len = l4_build(p, ip + 40);
+	extlen = ext6_chain(p, ip + 40);
+	l4len = l4_build(p, ip + 40 + extlen);
 	memset(ip, 0, 40);
 	ip[0] = 0x60;
-	put16(ip + 4, l4len);
-	ip[6] = p->proto;
+	put16(ip + 4, extlen + l4len);
+	ip[6] = p->nr_ext6 ? p->ext6[0] : p->proto;
 	ip[7] = 64;
 	memcpy(ip + 8, p->saddr, 16);
 	memcpy(ip + 24, p->daddr, 16);
-	return 14 + 40 + l4len;
+	return 14 + 40 + extlen + l4len;
 }
 
 /* The dedupe key the guard builds for p leaving on ifindex. */

@@ -228,7 +228,7 @@ static int fx_run_raw(struct fx *f, const void *frame, size_t len,
 static void send_pkt(struct fx *f, const struct pkt *p, uint32_t mark,
 		     int ifindex)
 {
-	uint8_t frame[128];
+	uint8_t frame[PKT_FRAME_MAX];
 	size_t len = pkt_build(p, frame);
 
 	RUN_FRAME(f, frame, len, mark, ifindex);
@@ -262,6 +262,12 @@ static struct fg_counters fx_cnt(struct fx *f, uint32_t slot)
 		CHECK_EQ_U(_c.c[FG_CNT_EVENTS], (events));                  \
 		CHECK_EQ_U(_c.c[FG_CNT_LOST], (lost));                      \
 	} while (0)
+
+/* flagged packets the guard could not parse */
+static uint64_t fx_unparsed(struct fx *f, uint32_t slot)
+{
+	return fx_cnt(f, slot).c[FG_CNT_UNPARSED];
+}
 
 static uint64_t now_ns(void)
 {
@@ -315,7 +321,7 @@ static void test_ctx_in_fields(void)
 				.priority = 7 };
 	struct __sk_buff out = { 0 };
 	struct pkt p = flow(0, 0, 1);
-	uint8_t frame[128];
+	uint8_t frame[PKT_FRAME_MAX];
 	size_t len = pkt_build(&p, frame);
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
 		    .data_size_in = (uint32_t)len, .ctx_in = &in,
@@ -391,14 +397,15 @@ static void test_skbmark_foreign_flagged_event(void)
 	fx_close(&F);
 }
 
-/* Cut anywhere before the ports: not parsed, never flagged, no event. */
-static void test_skbmark_truncated_never_flagged(void)
+/* Cut anywhere before the ports: not parsed, no event, counted as
+ * unparsed (not as flagged); it passes on a device that does not enforce. */
+static void test_skbmark_truncated_unparsed(void)
 {
 	static const size_t cuts4[] = { 14, 14 + 1, 14 + 19 };
 	static const size_t cuts6[] = { 14, 14 + 20, 14 + 39 };
 	/* L4 headers need 20 (TCP), 8 (UDP), 6 (ICMP) bytes */
 	static const size_t l4need[] = { 20, 8, 6 };
-	uint8_t frame[128];
+	uint8_t frame[PKT_FRAME_MAX];
 	unsigned seen = 0;
 
 	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
@@ -448,10 +455,12 @@ static void test_skbmark_truncated_never_flagged(void)
 	}
 	CHECK_EQ_U(fx_drain(&F), 0);
 	CHECK_CNT(&F, SLOT_A, seen, 0, 0, 0, 0);
+	CHECK_EQ_U(fx_unparsed(&F, SLOT_A), seen);
 	fx_close(&F);
 }
 
-static void test_skbmark_non_ip_never_flagged(void)
+/* Not IP, with a foreign mark: unparsed, passes (no enforce), no event. */
+static void test_skbmark_non_ip_unparsed(void)
 {
 	uint8_t lldp[60] = { 0x01, 0x80, 0xc2, 0, 0, 0x0e, 2, 0, 0, 0, 0, 1,
 			     0x88, 0xcc };
@@ -460,8 +469,12 @@ static void test_skbmark_non_ip_never_flagged(void)
 	RUN_FRAME(&F, arp, sizeof(arp), MARK_B, if_a);
 	RUN_FRAME(&F, arp, sizeof(arp), 0x3c00, if_a);
 	RUN_FRAME(&F, lldp, sizeof(lldp), MARK_B, if_a);
+	/* with a mark that belongs: never parsed, so not counted */
+	RUN_FRAME(&F, arp, sizeof(arp), 0, if_a);
+	RUN_FRAME(&F, lldp, sizeof(lldp), MARK_A, if_a);
 	CHECK_EQ_U(fx_drain(&F), 0);
-	CHECK_CNT(&F, SLOT_A, 3, 0, 0, 0, 0);
+	CHECK_CNT(&F, SLOT_A, 5, 0, 0, 0, 0);
+	CHECK_EQ_U(fx_unparsed(&F, SLOT_A), 3);
 	fx_close(&F);
 }
 
@@ -625,9 +638,9 @@ static void test_skbmark_dedupe_interval_expires(void)
 /* A mixed stream: every counter adds up exactly. */
 static void test_skbmark_counters_add_up(void)
 {
-	uint8_t frame[128];
+	uint8_t frame[PKT_FRAME_MAX];
 	struct pkt z = flow(1, 2, 99);
-	unsigned seen = 0, flagged = 0, events = 0;
+	unsigned seen = 0, flagged = 0, events = 0, unparsed = 0;
 	size_t len;
 
 	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
@@ -649,11 +662,12 @@ static void test_skbmark_counters_add_up(void)
 	for (unsigned i = 0; i < 3; i++, seen++, flagged++)
 		send_pkt(&F, &z, 0x3c00, if_a);
 	events++;
-	for (unsigned i = 0; i < 4; i++, seen++)
+	for (unsigned i = 0; i < 4; i++, seen++, unparsed++)
 		RUN_FRAME(&F, arp, sizeof(arp), MARK_B, if_a);
 	len = pkt_build(&z, frame);
 	RUN_FRAME(&F, frame, len - 12, MARK_B, if_a); /* cut ICMP */
 	seen++;
+	unparsed++;
 	/* repeat: the program runs (and counts) 4 times */
 	len = pkt_build(&z, frame);
 	CHECK_EQ_U(fx_run_raw(&F, frame, len, MARK_A, if_a, 4), SANDBOX_PASS);
@@ -663,6 +677,7 @@ static void test_skbmark_counters_add_up(void)
 
 	CHECK_EQ_U(fx_drain(&F), events);
 	CHECK_CNT(&F, SLOT_A, seen, 0, flagged, events, 0);
+	CHECK_EQ_U(fx_unparsed(&F, SLOT_A), unparsed);
 	CHECK_CNT(&F, SLOT_B, 0, 0, 0, 0, 0);
 	fx_close(&F);
 }
@@ -795,7 +810,7 @@ static int fx_uplink_flags(struct fx *f, int ifindex, uint16_t slot,
 static int verdict_of(struct fx *f, const struct pkt *p, uint32_t mark,
 		      int ifindex)
 {
-	uint8_t frame[128];
+	uint8_t frame[PKT_FRAME_MAX];
 	size_t len = pkt_build(p, frame);
 
 	return fx_run_raw(f, frame, len, mark, ifindex, 1);
@@ -836,7 +851,7 @@ static void test_skbmark_enforce_drops_flagged(void)
 		check_event(&F.ev[i], &ps[i], marks[i], if_a, t0, t1);
 	/* repeat 4: four runs of a deduped flow, the verdict of each is SHOT */
 	{
-		uint8_t frame[128];
+		uint8_t frame[PKT_FRAME_MAX];
 		size_t len = pkt_build(&ps[0], frame);
 
 		CHECK_EQ_U(fx_run_raw(&F, frame, len, marks[0], if_a, 4),
@@ -850,7 +865,8 @@ static void test_skbmark_enforce_drops_flagged(void)
 
 /* On an enforcing uplink, whatever belongs still passes: its own mark,
  * mark 0, the reserved marks (with or without bits outside the mask),
- * non-IP frames; nothing is counted as flagged, nothing reported. */
+ * non-IP frames carrying such a mark (as real ARP does: mark 0); nothing
+ * is counted as flagged or unparsed, nothing reported. */
 static void test_skbmark_enforce_passes_what_belongs(void)
 {
 	static const uint32_t marks[] = {
@@ -872,12 +888,13 @@ static void test_skbmark_enforce_passes_what_belongs(void)
 				CHECK_EQ_U(verdict_of(&F, &p, marks[i], if_a),
 					   SANDBOX_PASS);
 			}
-	/* not IP: nothing to flag, passes whatever its mark */
-	RUN_FRAME(&F, arp, sizeof(arp), MARK_B, if_a);
-	RUN_FRAME(&F, arp, sizeof(arp), 0x3c00, if_a);
+	/* not IP, with a mark that belongs: passes */
+	RUN_FRAME(&F, arp, sizeof(arp), 0, if_a);
+	RUN_FRAME(&F, arp, sizeof(arp), MARK_A, if_a);
 	seen += 2;
 	CHECK_EQ_U(fx_drain(&F), 0);
 	CHECK_CNT(&F, SLOT_A, seen, 0, 0, 0, 0);
+	CHECK_EQ_U(fx_unparsed(&F, SLOT_A), 0);
 	fx_close(&F);
 }
 
@@ -1223,6 +1240,259 @@ static void test_skbmark_unmarked_reported_while_down(void)
 	fx_close(&F);
 }
 
+/* ------------------------------------------------- unparsed, enforced */
+
+/* A flagged packet the guard cannot parse is dropped on an enforcing
+ * device all the same (its mark says it does not belong) and counted as
+ * unparsed; on a device that does not enforce it passes, counted too.
+ * With a mark that belongs, the same frames pass uncounted: they are
+ * never parsed. */
+static void test_skbmark_enforce_drops_unparsed(void)
+{
+	struct {
+		uint8_t f[PKT_FRAME_MAX];
+		size_t len;
+	} fr[5];
+	const unsigned n = sizeof(fr) / sizeof(fr[0]);
+	struct pkt p;
+
+	/* TCP cut in its header (IPv4, IPv6); ihl 4; IPv6 with a
+	 * destination options header running past the end; ARP */
+	p = flow(0, 0, 1300);
+	fr[0].len = pkt_build(&p, fr[0].f) - 1;
+	p = flow(1, 0, 1301);
+	fr[1].len = pkt_build(&p, fr[1].f) - 1;
+	p = flow(0, 1, 1302);
+	fr[2].len = pkt_build(&p, fr[2].f);
+	fr[2].f[14] = 0x44;
+	p = flow(1, 1, 1303);
+	p.nr_ext6 = 1;
+	p.ext6[0] = IPPROTO_DSTOPTS;
+	fr[3].len = 14 + 40 + 4;
+	pkt_build(&p, fr[3].f);
+	memcpy(fr[4].f, arp, sizeof(arp));
+	fr[4].len = sizeof(arp);
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	CHECK_EQ_U(fx_uplink_flags(&F, if_a, SLOT_A, (uint32_t[]){ MARK_A }, 1,
+				   FG_UPLINK_ENFORCE),
+		   0);
+	for (unsigned i = 0; i < n; i++) {
+		CHECK_EQ_U(fx_run_raw(&F, fr[i].f, fr[i].len, MARK_B, if_a, 1),
+			   TC_ACT_SHOT);
+		CHECK_EQ_U(fx_run_raw(&F, fr[i].f, fr[i].len, 0x3c00, if_a, 1),
+			   TC_ACT_SHOT);
+		CHECK_EQ_U(fx_run_raw(&F, fr[i].f, fr[i].len, MARK_A, if_a, 1),
+			   SANDBOX_PASS);
+		CHECK_EQ_U(fx_run_raw(&F, fr[i].f, fr[i].len, 0, if_a, 1),
+			   SANDBOX_PASS);
+		/* B does not enforce: passes, counted */
+		CHECK_EQ_U(fx_run_raw(&F, fr[i].f, fr[i].len, MARK_A, if_b, 1),
+			   SANDBOX_PASS);
+	}
+	CHECK_EQ_U(fx_drain(&F), 0);
+	CHECK_CNT(&F, SLOT_A, 4 * n, 0, 0, 0, 0);
+	CHECK_EQ_U(fx_unparsed(&F, SLOT_A), 2 * n);
+	CHECK_CNT(&F, SLOT_B, n, 0, 0, 0, 0);
+	CHECK_EQ_U(fx_unparsed(&F, SLOT_B), n);
+	fx_close(&F);
+}
+
+/* ------------------------------------------ IPv6 extension headers */
+
+/* flow(1, k, n) behind the extension headers given */
+static struct pkt flow6_ext(int k, unsigned n, unsigned nr, const uint8_t *ext)
+{
+	struct pkt p = flow(1, k, n);
+
+	p.nr_ext6 = (uint8_t)nr;
+	memcpy(p.ext6, ext, nr);
+	return p;
+}
+
+/* A flagged IPv6 TCP or UDP packet behind any one extension header the
+ * guard walks (hop-by-hop, routing, a first fragment, destination
+ * options, AH), or behind four, is reported with its real ports; so is
+ * one whose fragment header says offset 0 with more to come. */
+static void test_skbmark_ipv6_ext_headers_ports(void)
+{
+	static const uint8_t one[] = { IPPROTO_HOPOPTS, IPPROTO_ROUTING,
+				       IPPROTO_FRAGMENT, IPPROTO_DSTOPTS,
+				       IPPROTO_AH };
+	static const uint8_t four[] = { IPPROTO_HOPOPTS, IPPROTO_DSTOPTS,
+					IPPROTO_ROUTING, IPPROTO_FRAGMENT };
+	static const uint8_t four_ah[] = { IPPROTO_HOPOPTS, IPPROTO_ROUTING,
+					   IPPROTO_AH, IPPROTO_DSTOPTS };
+	struct pkt ps[2 * 5 + 2 * 3];
+	uint64_t t0, t1;
+	unsigned n = 0;
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	t0 = now_ns();
+	for (int k = 0; k < 2; k++) {
+		for (unsigned i = 0; i < sizeof(one); i++, n++)
+			ps[n] = flow6_ext(k, 1400 + n, 1, &one[i]);
+		ps[n] = flow6_ext(k, 1400 + n, 4, four);
+		n++;
+		ps[n] = flow6_ext(k, 1400 + n, 4, four_ah);
+		n++;
+		ps[n] = flow6_ext(k, 1400 + n, 1, &one[2]);
+		ps[n].frag_off = 1; /* offset 0, M */
+		n++;
+	}
+	for (unsigned i = 0; i < n; i++)
+		send_pkt(&F, &ps[i], MARK_B, if_a);
+	t1 = now_ns();
+	CHECK_EQ_U(fx_drain(&F), n);
+	for (unsigned i = 0; i < n && i < F.nr_ev; i++)
+		check_event(&F.ev[i], &ps[i], MARK_B, if_a, t0, t1);
+	CHECK_CNT(&F, SLOT_A, n, 0, n, n, 0);
+	CHECK_EQ_U(fx_unparsed(&F, SLOT_A), 0);
+	fx_close(&F);
+}
+
+/* A later IPv6 fragment (offset != 0) has no ports, whatever its bytes
+ * look like: flagged with ports 0 and the fragment's protocol, behind
+ * other headers too; dropped where the device enforces. */
+static void test_skbmark_ipv6_later_fragment(void)
+{
+	static const uint8_t frag[] = { IPPROTO_FRAGMENT };
+	static const uint8_t hop_frag[] = { IPPROTO_HOPOPTS,
+					    IPPROTO_FRAGMENT };
+	struct pkt p[3];
+
+	p[0] = flow6_ext(1, 1500, 1, frag);
+	p[0].frag_off = 185 << 3 | 1; /* offset 1480, M */
+	p[1] = flow6_ext(0, 1501, 2, hop_frag);
+	p[1].frag_off = 370 << 3; /* the last one */
+	p[2] = flow6_ext(1, 1502, 1, frag);
+	p[2].frag_off = 185 << 3;
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	CHECK_EQ_U(fx_uplink_flags(&F, if_b, SLOT_B, (uint32_t[]){ MARK_B }, 1,
+				   FG_UPLINK_ENFORCE),
+		   0);
+	send_pkt(&F, &p[0], MARK_B, if_a);
+	send_pkt(&F, &p[1], MARK_B, if_a);
+	CHECK_EQ_U(verdict_of(&F, &p[2], MARK_A, if_b), TC_ACT_SHOT);
+	CHECK_EQ_U(fx_drain(&F), 3);
+	for (unsigned i = 0; i < 3 && i < F.nr_ev; i++) {
+		CHECK_EQ_U(F.ev[i].sport, 0);
+		CHECK_EQ_U(F.ev[i].dport, 0);
+		CHECK_EQ_U(F.ev[i].l4proto, p[i].proto);
+		CHECK_EQ_U(F.ev[i].family, 10);
+		CHECK_EQ_U(F.ev[i].tcp_seq, 0);
+		CHECK(!memcmp(F.ev[i].saddr, p[i].saddr, 16));
+	}
+	CHECK_CNT(&F, SLOT_A, 2, 0, 2, 2, 0);
+	CHECK_CNT(&F, SLOT_B, 1, 0, 1, 1, 0);
+	fx_close(&F);
+}
+
+/* The walk stops after four headers: a fifth is no transport header, so
+ * the packet is unparsed, not reported with an extension header for its
+ * protocol. ESP ends the walk like any transport protocol: reported,
+ * without ports. */
+static void test_skbmark_ipv6_ext_limit(void)
+{
+	static const uint8_t five[] = { IPPROTO_HOPOPTS, IPPROTO_DSTOPTS,
+					IPPROTO_ROUTING, IPPROTO_FRAGMENT,
+					IPPROTO_DSTOPTS };
+	static const uint8_t hop[] = { IPPROTO_HOPOPTS };
+	struct pkt p = flow6_ext(0, 1600, 5, five);
+	struct pkt esp = flow6_ext(1, 1601, 1, hop);
+	uint8_t frame[PKT_FRAME_MAX];
+	size_t len;
+
+	esp.proto = 50;
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	send_pkt(&F, &p, MARK_B, if_a);
+	/* what builds the ESP frame's "payload" does not matter: 16 bytes */
+	len = pkt_build(&esp, frame);
+	RUN_FRAME(&F, frame, len, MARK_B, if_a);
+	CHECK_EQ_U(fx_drain(&F), 1);
+	if (F.nr_ev == 1) {
+		CHECK_EQ_U(F.ev[0].l4proto, 50);
+		CHECK_EQ_U(F.ev[0].sport, 0);
+		CHECK_EQ_U(F.ev[0].dport, 0);
+	}
+	CHECK_CNT(&F, SLOT_A, 2, 0, 1, 1, 0);
+	CHECK_EQ_U(fx_unparsed(&F, SLOT_A), 1);
+	fx_close(&F);
+}
+
+/* The hot path does not parse: packets that belong pass uncounted
+ * whatever their extension headers, even ones cut short or beyond the
+ * walk's limit (which, flagged, count as unparsed). */
+static void test_skbmark_ipv6_ext_hot_path_unchanged(void)
+{
+	static const uint8_t chains[][5] = {
+		{ IPPROTO_HOPOPTS },
+		{ IPPROTO_FRAGMENT },
+		{ IPPROTO_HOPOPTS, IPPROTO_DSTOPTS, IPPROTO_ROUTING,
+		  IPPROTO_FRAGMENT, IPPROTO_DSTOPTS },
+	};
+	static const unsigned nr[] = { 1, 1, 5 };
+	uint8_t frame[PKT_FRAME_MAX];
+	unsigned seen = 0;
+
+	FX_OPEN(FG_GUARD_SKBMARK, SEC_NS);
+	for (unsigned c = 0; c < 3; c++)
+		for (int k = 0; k < 2; k++) {
+			struct pkt p = flow6_ext(k, 1700 + c, nr[c],
+						 chains[c]);
+			size_t len = pkt_build(&p, frame);
+
+			send_pkt(&F, &p, MARK_A, if_a);
+			send_pkt(&F, &p, 0, if_a);
+			/* cut inside the first extension header */
+			RUN_FRAME(&F, frame, 14 + 40 + 2, MARK_A, if_a);
+			RUN_FRAME(&F, frame, len - 1, MARK_A, if_a);
+			seen += 4;
+		}
+	CHECK_EQ_U(fx_drain(&F), 0);
+	CHECK_CNT(&F, SLOT_A, seen, 0, 0, 0, 0);
+	CHECK_EQ_U(fx_unparsed(&F, SLOT_A), 0);
+	fx_close(&F);
+}
+
+/* The ct lookup parses the same way: an entry-less IPv6 packet behind
+ * extension headers is looked up by its real ports and found; a later
+ * fragment (no ports) is looked up and not found. */
+static void test_ct_lookup_ipv6_ext_headers(void)
+{
+	static const uint8_t ext[] = { IPPROTO_HOPOPTS, IPPROTO_DSTOPTS };
+	static const uint8_t frag[] = { IPPROTO_FRAGMENT };
+	struct fg_ct *ct = NULL;
+	struct fg_counters c;
+	struct pkt p[2], later;
+
+	CHECK_EQ_U(fg_ct_open(&ct), 0);
+	if (!ct)
+		return;
+	FX_OPEN(FG_GUARD_CT_KCTX_LOOKUP, SEC_NS);
+	for (int k = 0; k < 2; k++) {
+		p[k] = flow6_ext(k, 1800 + (unsigned)k, 2, ext);
+		CHECK_EQ_U(ct_entry_for(ct, &p[k], MARK_B), 0);
+		send_pkt(&F, &p[k], 0, if_a);
+	}
+	later = flow6_ext(1, 1801, 1, frag);
+	later.frag_off = 185 << 3;
+	send_pkt(&F, &later, 0, if_a);
+	CHECK_EQ_U(fx_drain(&F), 2);
+	for (unsigned i = 0; i < 2 && i < F.nr_ev; i++) {
+		CHECK_EQ_U(F.ev[i].source, FG_SRC_CT);
+		CHECK_EQ_U(F.ev[i].l4proto, p[i].proto);
+		CHECK_EQ_U(F.ev[i].sport, htons(p[i].sport));
+		CHECK_EQ_U(F.ev[i].dport, htons(p[i].dport));
+	}
+	c = fx_cnt(&F, SLOT_A);
+	CHECK_EQ_U(c.c[FG_CNT_LOOKUP], 3);
+	CHECK_EQ_U(c.c[FG_CNT_LOOKUP_HIT], 2);
+	CHECK_EQ_U(c.c[FG_CNT_FLAGGED], 2);
+	fx_close(&F);
+	fg_ct_close(ct);
+}
+
 static int run_all(void)
 {
 	if (sandbox_veth(&if_a, &if_b))
@@ -1230,8 +1500,8 @@ static int run_all(void)
 	RUN(test_ctx_in_fields);
 	RUN(test_skbmark_allowed_not_flagged);
 	RUN(test_skbmark_foreign_flagged_event);
-	RUN(test_skbmark_truncated_never_flagged);
-	RUN(test_skbmark_non_ip_never_flagged);
+	RUN(test_skbmark_truncated_unparsed);
+	RUN(test_skbmark_non_ip_unparsed);
 	RUN(test_skbmark_down_uplink_flagged);
 	RUN(test_skbmark_two_marks_one_dev);
 	RUN(test_skbmark_reserved_never_flagged);
@@ -1256,6 +1526,12 @@ static int run_all(void)
 	RUN(test_ct_lookup_reply_dir_and_enforce);
 	RUN(test_ct_lookup_sampled_unless_down);
 	RUN(test_skbmark_unmarked_reported_while_down);
+	RUN(test_skbmark_enforce_drops_unparsed);
+	RUN(test_skbmark_ipv6_ext_headers_ports);
+	RUN(test_skbmark_ipv6_later_fragment);
+	RUN(test_skbmark_ipv6_ext_limit);
+	RUN(test_skbmark_ipv6_ext_hot_path_unchanged);
+	RUN(test_ct_lookup_ipv6_ext_headers);
 	UNIT_EXIT();
 }
 

@@ -43,6 +43,24 @@ now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 echo "# kernel $(uname -r), $(nproc) CPUs, BTF $([[ -e /sys/kernel/btf/vmlinux ]] && echo yes || echo no), up $(cut -d' ' -f1 /proc/uptime) s"
 modprobe -a nf_flow_table nf_flow_table_inet nft_flow_offload 2>/dev/null ||
 	echo "# nf_flow_table modules did not load"
+if [[ ${1:-} =~ ^bench_([a-z0-9]+)$ ]]; then
+	name=${BASH_REMATCH[1]}
+	t0=$(now_ms)
+	# straight to our output: a pipe (tee) would wait for every process
+	# that inherited it
+	timeout -k 10 "${FG_VM_BENCH_TIMEOUT:-3300}" bash "$ROOT/tests/vm/bench-$name.sh" \
+		</dev/null 2>&1
+	rc=$?
+	ms=$(($(now_ms) - t0))
+	if ((rc == 0)); then
+		echo "PASS bench_$name ($((ms / 1000)) s)"
+		echo "1 passed, 0 failed"
+		exit 0
+	fi
+	echo "FAIL bench_$name (exit status $rc, $((ms / 1000)) s)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 pass=0 fail=0
 for file in "$ROOT"/tests/vm/test-*.sh; do
 	# shellcheck disable=SC2016

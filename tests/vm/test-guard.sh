@@ -70,6 +70,19 @@ test_misroute_offload_skbmark()
 # (monitor)" written after the re-created entry was offloaded (so about
 # an offloaded packet: the slow-path packets before carried the mark),
 # and the entry left alone (monitor touches nothing).
+# _status_offload_line MODE: status says, under wan1's device line, that
+# nftables has a flowtable on it and what the guard does with offloaded
+# packets in MODE.
+_status_offload_line()
+{
+	local st want
+	st=$(guard_status 2>&1) || return 1
+	fg_log "status: $(grep -A1 "^device $DRILL_WAN1_DEV:" <<<"$st" | tr '\n' '|')"
+	want="offloaded packets looked up"
+	[[ $1 == skbmark ]] && want="offloaded packets reported by tuple"
+	grep -A1 "^device $DRILL_WAN1_DEV:" <<<"$st" | grep -q "flowtable yes; $want"
+}
+
 _down_uplink()
 {
 	local mode=$1 g lookup0 flagged0 events0 from_b n
@@ -104,6 +117,8 @@ _down_uplink()
 		20000 "$g"
 	vm_check "A's offloaded entry is still there (monitor)" \
 		vm_offloaded "$VM_A" "$DRILL_MARK1"
+	vm_check "status: a flowtable on wan1, and what the mode sees" \
+		_status_offload_line "$mode"
 	vm_check "client B keeps echoing through uplink 2" \
 		drill_wait_echoes b "$VM_VIA2" 3 10000 "$from_b"
 	n=$(vm_client_errors b)
