@@ -29,6 +29,7 @@
 #include "event.h"
 #include "disc_kick.h"
 #include "kick.h"
+#include "linkwatch.h"
 #include "log.h"
 #include "mark.h"
 #include "mwan3_conf.h"
@@ -37,6 +38,7 @@
 #include "service.h"
 #include "sockdiag.h"
 #include "svc.h"
+#include "svc_links.h"
 #include "svc_log.h"
 #include "svc_tc.h"
 #include "uplinks.h"
@@ -46,7 +48,7 @@
 #define FG_NS_PER_SEC UINT64_C(1000000000)
 
 enum fg_ep_tag { FG_EP_SIGNAL = 1, FG_EP_RINGBUF, FG_EP_CTL, FG_EP_TIMER,
-		 FG_EP_CLIENT, FG_EP_KICK, FG_EP_OFFERED };
+		 FG_EP_CLIENT, FG_EP_KICK, FG_EP_OFFERED, FG_EP_LINKS };
 
 const char *fg_service_pin_dir(const char *opt)
 {
@@ -116,49 +118,6 @@ static int fg_svc_guard_cfg(const struct fg_conf *c, struct fg_guard_cfg *g,
 	g->dedupe_ns = (uint64_t)c->dedupe_ms * 1000000ULL;
 	g->lookup_sample = c->lookup_sample - 1;
 	return 0;
-}
-
-static int fg_svc_attach_all(struct fg_svc *s, char *err, size_t errlen)
-{
-	size_t i;
-	int rc;
-
-	for (i = 0; i < s->up.nr_devs; i++) {
-		char why[256] = "";
-
-		rc = fg_prog_claim(s->prog, s->up.devs[i].ifindex,
-				   (uint16_t)s->opts->conf.tc_priority, why,
-				   sizeof(why));
-		if (rc) {
-			snprintf(err, errlen, "device %s: %s",
-				 s->up.devs[i].name, why[0] ? why : strerror(-rc));
-			return rc;
-		}
-		rc = fg_prog_attach(s->prog, s->up.devs[i].ifindex,
-				    (uint16_t)s->opts->conf.tc_priority);
-		if (rc) {
-			snprintf(err, errlen, "attach to %s: %s",
-				 s->up.devs[i].name, strerror(-rc));
-			return rc;
-		}
-		s->nr_attached = i + 1;
-	}
-	return 0;
-}
-
-static void fg_svc_detach_all(struct fg_svc *s)
-{
-	size_t i;
-	int rc;
-
-	for (i = 0; i < s->nr_attached; i++) {
-		rc = fg_prog_detach(s->up.devs[i].ifindex,
-				    (uint16_t)s->opts->conf.tc_priority);
-		if (rc && rc != -ENOENT)
-			fg_warn("detach from %s: %s", s->up.devs[i].name,
-				strerror(-rc));
-	}
-	s->nr_attached = 0;
 }
 
 static int fg_svc_on_event(void *ctx, void *data, size_t size)
@@ -514,6 +473,10 @@ static void fg_svc_dispatch(struct fg_svc *s, const struct epoll_event *ev)
 		if (read(s->kick_timer_fd, &ticks, sizeof(ticks)) > 0)
 			fg_svc_kick_retry(s);
 		break;
+	case FG_EP_LINKS:
+		if (fg_linkwatch_drain(s->links) != 0)
+			fg_svc_links_follow(s);
+		break;
 	}
 }
 
@@ -589,7 +552,7 @@ static int fg_svc_load(struct fg_svc *s, char *err, size_t errlen)
 			 strerror(-rc));
 		return rc;
 	}
-	return fg_svc_attach_all(s, err, errlen);
+	return fg_svc_links_start(s, err, errlen);
 }
 
 static int fg_svc_fds(struct fg_svc *s, char *err, size_t errlen)
@@ -629,6 +592,7 @@ static int fg_svc_fds(struct fg_svc *s, char *err, size_t errlen)
 	rc = rc ?: fg_ep_add(s->ep_fd, s->timer_fd, FG_EP_TIMER);
 	rc = rc ?: fg_ep_add(s->ep_fd, s->ctl_fd, FG_EP_CTL);
 	rc = rc ?: fg_ep_add(s->ep_fd, s->kick_timer_fd, FG_EP_KICK);
+	rc = rc ?: fg_ep_add(s->ep_fd, fg_linkwatch_fd(s->links), FG_EP_LINKS);
 	if (rc)
 		snprintf(err, errlen, "event loop: %s", strerror(-rc));
 	return rc;
@@ -656,7 +620,8 @@ static void fg_svc_log_start(const struct fg_svc *s)
 
 static void fg_svc_fini(struct fg_svc *s)
 {
-	fg_svc_detach_all(s);
+	fg_svc_links_detach_all(s);
+	fg_linkwatch_close(s->links);
 	if (s->prog && fg_prog_unpin(s->prog))
 		fg_warn("removing pins under %s: %s", s->pin_dir,
 			strerror(errno));
@@ -708,7 +673,15 @@ int fg_service_run(const struct fg_service_opts *o)
 	rc = s.round ? fg_svc_log_init(&s.log) : -ENOMEM;
 	rc = rc ?: fg_backlog_init(&s.backlog, FG_BACKLOG_LEN,
 				   o->conf.max_deletes, fg_now_ns());
-	/* devices first: a typo must not load, pin or attach anything */
+	/* subscribed before the devices are looked up: the event of one
+	 * that appears in between waits in the socket for the loop; devices
+	 * before the rest: a config error must not load, pin or attach */
+	if (!rc) {
+		rc = fg_linkwatch_open(&s.links);
+		if (rc)
+			snprintf(err, sizeof(err), "link events: %s",
+				 strerror(-rc));
+	}
 	rc = rc ?: fg_uplinks_build(&s.up, &o->conf, err, sizeof(err));
 	if (!rc) {
 		fg_svc_track_state(&s);

@@ -15,6 +15,7 @@ struct fg_prog;
 struct fg_ct;
 struct fg_kick;
 struct fg_kick_flow;
+struct fg_linkwatch;
 struct fg_svc_round;
 struct ring_buffer;
 
@@ -45,7 +46,7 @@ struct fg_svc {
 	struct ring_buffer *rb;
 	struct fg_ct *ct;
 	struct fg_backlog backlog;
-	size_t nr_attached;
+	struct fg_linkwatch *links; /* devices appear, go, are renamed */
 	int lock_fd, ep_fd, sig_fd, timer_fd, ctl_fd, kick_timer_fd;
 	struct fg_kick *kick;
 	struct fg_svc_round *round; /* one drain round's events */

@@ -54,14 +54,21 @@ static void fg_text_cut_mark(struct fg_text *t)
 
 /* Per device: the guard's counters; then what offloaded packets mean
  * here (flowtable on the device, what this mode does with them); then a
- * warning when another filter runs before ours on its egress. */
+ * warning when another filter runs before ours on its egress; then where
+ * it is now (its ifindex changes when the device is re-created). */
 static void fg_status_device(struct fg_svc *s, struct fg_text *t, size_t i,
 			     const struct fg_counters *c,
 			     const struct fg_nftflows *ft)
 {
-	const char *name = s->up.devs[i].name;
+	const struct fg_dev *d = &s->up.devs[i];
+	const char *name = d->name;
 	char desc[128];
 
+	if (!d->ifindex) {
+		fg_text_add(t, "device %s: missing (guarded once it appears)\n",
+			    name);
+		return;
+	}
 	fg_text_add(t,
 		    "device %s: seen %llu no-ct %llu flagged %llu events %llu lost %llu unparsed %llu lookup %llu lookup-hits %llu\n",
 		    name, (unsigned long long)c->c[FG_CNT_SEEN],
@@ -78,6 +85,8 @@ static void fg_status_device(struct fg_svc *s, struct fg_text *t, size_t i,
 	if (fg_svc_tc_first(s, i, desc, sizeof(desc)) == 1)
 		fg_text_add(t, "  WARNING: %s runs before ours (pref %u)\n",
 			    desc, s->opts->conf.tc_priority);
+	fg_text_add(t, "  ifindex %d, L2 header %u bytes, %s\n", d->ifindex,
+		    d->l2_len, d->attached ? "attached" : "NOT attached");
 }
 
 static void fg_status_devices(struct fg_svc *s, struct fg_text *t)
@@ -112,10 +121,11 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 	for (i = 0; i < s->up.nr_ifaces; i++) {
 		const struct fg_iface *f = &s->up.ifaces[i];
 
-		fg_text_add(&t, "uplink %s: device %s mark 0x%x %s, policy %s%s\n",
+		fg_text_add(&t, "uplink %s: device %s mark 0x%x %s, policy %s%s%s\n",
 			    f->name, s->up.devs[f->dev].name, f->mark,
 			    f->up ? "up" : "down", fg_conf_policy_name(f->policy),
-			    f->enforce ? ", enforce" : "");
+			    f->enforce ? ", enforce" : "",
+			    s->up.devs[f->dev].ifindex ? "" : ", device missing");
 	}
 	fg_status_devices(s, &t);
 	fg_text_add(&t,

@@ -16,6 +16,8 @@ int fg_svc_tc_first(const struct fg_svc *s, size_t dev, char *desc,
 	size_t nr;
 	int rc;
 
+	if (!s->up.devs[dev].ifindex)
+		return 0; /* missing: no filters at all */
 	rc = fg_tcfilt_list(s->up.devs[dev].ifindex, f, FG_TCFILT_MAX, &nr);
 	/* a cut list still names the first filters: those are the ones */
 	if (rc && rc != -E2BIG)

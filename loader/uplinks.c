@@ -32,6 +32,22 @@ static int fg_dev_l2_len(const char *dev, uint8_t *l2_len)
 	return err;
 }
 
+int fg_uplinks_lookup_dev(const char *name, int *ifindex, uint8_t *l2_len)
+{
+	int idx = (int)if_nametoindex(name), rc;
+
+	if (!idx)
+		return errno == ENODEV || errno == ENXIO ? -ENODEV : -errno;
+	rc = fg_dev_l2_len(name, l2_len);
+	if (rc)
+		return rc;
+	*ifindex = idx;
+	return 0;
+}
+
+/* A device that does not exist (yet: an LTE modem a minute after boot, a
+ * PPPoE link between two sessions) is kept with ifindex 0: the service
+ * follows the name and attaches once it appears. */
 static int fg_dev_index(struct fg_uplinks *u, const char *dev, char *err,
 			size_t errlen)
 {
@@ -49,14 +65,8 @@ static int fg_dev_index(struct fg_uplinks *u, const char *dev, char *err,
 	}
 	d = &u->devs[u->nr_devs];
 	snprintf(d->name, sizeof(d->name), "%s", dev);
-	d->ifindex = (int)if_nametoindex(dev);
-	if (!d->ifindex) {
-		snprintf(err, errlen, "uplink device %s: %s", dev,
-			 strerror(errno));
-		return -ENODEV;
-	}
-	rc = fg_dev_l2_len(dev, &d->l2_len);
-	if (rc) {
+	rc = fg_uplinks_lookup_dev(dev, &d->ifindex, &d->l2_len);
+	if (rc && rc != -ENODEV) {
 		snprintf(err, errlen, "uplink device %s: %s", dev,
 			 strerror(-rc));
 		return rc;
@@ -168,6 +178,8 @@ int fg_uplinks_sync(const struct fg_uplinks *u, int fd_lo, int fd_hi,
 	int rc;
 
 	for (i = 0; i < u->nr_devs; i++) {
+		if (!u->devs[i].ifindex)
+			continue; /* missing: nothing to guard */
 		fg_uplinks_entry(u, i, &entry);
 		key = (__u32)u->devs[i].ifindex;
 		if (bpf_map_update_elem(key < FG_MAX_IFINDEX ? fd_lo : fd_hi,
@@ -178,6 +190,19 @@ int fg_uplinks_sync(const struct fg_uplinks *u, int fd_lo, int fd_hi,
 		return 0;
 	rc = fg_uplinks_prune_lo(u, fd_lo);
 	return rc ? rc : fg_uplinks_prune_hi(u, fd_hi);
+}
+
+int fg_uplinks_clear(int fd_lo, int fd_hi, int ifindex)
+{
+	struct fg_uplink none = {};
+	__u32 key = (__u32)ifindex;
+
+	if (key < FG_MAX_IFINDEX)
+		return bpf_map_update_elem(fd_lo, &key, &none, BPF_ANY) ? -errno
+									: 0;
+	if (bpf_map_delete_elem(fd_hi, &key) && errno != ENOENT)
+		return -errno;
+	return 0;
 }
 
 struct fg_iface *fg_uplinks_find(struct fg_uplinks *u, const char *name)

@@ -25,8 +25,9 @@ struct fg_iface {
 
 struct fg_dev {
 	char name[IFNAMSIZ];
-	int ifindex;
+	int ifindex;      /* 0: no device of that name now */
 	uint8_t l2_len;
+	uint8_t attached; /* the service's filter is on ifindex */
 };
 
 struct fg_uplinks {
@@ -37,14 +38,20 @@ struct fg_uplinks {
 	size_t nr_devs;
 };
 
-/* From a validated config; resolves each device's ifindex and L2 size. */
+/* From a validated config; resolves each device's ifindex and L2 size
+ * (a device that does not exist gets ifindex 0, no error). */
 int fg_uplinks_build(struct fg_uplinks *u, const struct fg_conf *c,
 		     char *err, size_t errlen);
-/* Write every device's allowed marks into fg_uplinks (fd_lo) or, for an
+/* Write every present device's allowed marks into fg_uplinks (fd_lo) or, for an
  * ifindex >= FG_MAX_IFINDEX, fg_uplinks_hi (fd_hi); prune: also clear
  * entries of other devices (pins adopted from an earlier run). */
 int fg_uplinks_sync(const struct fg_uplinks *u, int fd_lo, int fd_hi,
 		    int prune);
+/* Clear ifindex's entry (a device gone, or no longer ours). */
+int fg_uplinks_clear(int fd_lo, int fd_hi, int ifindex);
+/* Device name's ifindex and L2 header size now; -ENODEV when there is
+ * no such device. */
+int fg_uplinks_lookup_dev(const char *name, int *ifindex, uint8_t *l2_len);
 /* Entry for one device as the guard sees it. */
 void fg_uplinks_entry(const struct fg_uplinks *u, size_t dev,
 		      struct fg_uplink *out);

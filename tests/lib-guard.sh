@@ -12,6 +12,7 @@
 #   guard_stop                  SIGTERM; the service must exit 0
 #   guard_status                `flowguard status` on GUARD_SOCK
 #   guard_ifindex DEV           DEV's ifindex in the router namespace
+#                               (DEV may be an ifindex; so in the next two)
 #   guard_pinned_marks DEV      the marks the pinned uplink table allows on
 #                               DEV now ("0x100 0x300"; "" when none; "none"
 #                               when DEV has no entry), from FG_PIN_DIR
@@ -58,9 +59,11 @@ guard_stop()
 guard_status() { drill_exec router "$FG_BIN" status --socket "$GUARD_SOCK"; }
 
 # guard_ifindex DEV: from netlink (drill_exec's /sys/class/net is the host's).
+# A number stands for itself: a device that may have no name any more.
 guard_ifindex()
 {
 	local l
+	[[ $1 =~ ^[0-9]+$ ]] && { echo "$1"; return 0; }
 	l=$(ip -n "$DRILL_NS_ROUTER" -o link show dev "$1") || return 1
 	echo "${l%%:*}"
 }

@@ -4,7 +4,7 @@
 # tests/test-cli.sh - the command line: bad input gets ONE line on stderr,
 # nothing on stdout and a non-zero exit (2: usage, i.e. unknown options or
 # commands and bad values, config file contents included; 1: runtime, such
-# as a missing device, an unreadable config or no service), and never starts
+# as an unreadable config or no service), and never starts
 # anything: no pin dir, no socket, and (checked with strace when there is
 # one) no bpf(), mkdir() or bind() call at all. `--help` of flowguard and of
 # each command it lists exits 0 with its usage on stdout.
@@ -258,19 +258,6 @@ config uplink 'wan'
 	expect_fail 2 run -c "$prio"
 	grep -q "line 2.*tc_priority" "$FG_TMP/cli.err" ||
 		_cli_bad "run -c $prio" "the message does not name line 2's tc_priority"
-	cli_verdict
-}
-
-# A device that surely does not exist: a fresh network namespace has lo
-# only. The service must say so in one line, exit 1 and leave nothing.
-test_run_missing_device()
-{
-	cli_setup
-	fg_require unshare
-	expect_fail 1 --netns run -u wan:fgnodev0:0x100
-	expect_fail 1 --netns run -u wan:lo:0x100 -u wan2:fgnodev0:0x200
-	expect_fail 1 --netns run -u wan:fgnodev0:0x100 --policy monitor \
-		--mode skbmark
 	cli_verdict
 }
 
