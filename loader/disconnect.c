@@ -4,15 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include <bpf/bpf.h>
 
 #include "disconnect.h"
 #include "flowguard.h"
 #include "log.h"
 #include "mark.h"
 #include "mwan3_conf.h"
+#include "uplinks.h"
 
 const char *fg_disc_event_name(enum fg_disc_event ev)
 {
@@ -64,101 +63,25 @@ int fg_disc_mark_from_mwan3(struct fg_disc *d, const char *config,
 	return 0;
 }
 
-static int fg_allowed_has(const struct fg_uplink *u, __u32 mark)
-{
-	__u32 i;
-
-	for (i = 0; i < u->nr_allowed && i < FG_MAX_MARKS_PER_DEV; i++)
-		if (u->allowed[i] == mark)
-			return 1;
-	return 0;
-}
-
-/* Down: drop the mark from every device's allowed set. */
-static void fg_allowed_drop(struct fg_uplink *u, __u32 mark)
-{
-	__u32 i, n = 0;
-
-	for (i = 0; i < u->nr_allowed && i < FG_MAX_MARKS_PER_DEV; i++)
-		if (u->allowed[i] != mark)
-			u->allowed[n++] = u->allowed[i];
-	u->nr_allowed = n;
-}
-
-/* Changed entries; *already counts those already in the wanted state:
- * on connected, the device's entry that allows the mark; on disconnected,
- * the device's entry that lacks it while one of its uplinks is down (a
- * device whose uplinks are all up never had this mark: not "already"). */
-static int fg_pinned_update(int fd, struct fg_disc *d, __u32 ifindex,
-			    int *already)
-{
-	struct fg_uplink u;
-	__u32 key, next;
-	void *prev = NULL;
-	int changed = 0;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &u) ||
-		    !(u.flags & FG_UPLINK_GUARDED))
-			continue;
-		if (d->event == FG_DISC_CONNECTED && key == ifindex &&
-		    fg_allowed_has(&u, d->mark))
-			(*already)++;
-		if (d->event == FG_DISC_DISCONNECTED && key == ifindex &&
-		    !fg_allowed_has(&u, d->mark) && u.nr_allowed < u.nr_marks)
-			(*already)++;
-		if (d->event == FG_DISC_DISCONNECTED && fg_allowed_has(&u, d->mark))
-			fg_allowed_drop(&u, d->mark);
-		else if (d->event == FG_DISC_CONNECTED && key == ifindex &&
-			 !fg_allowed_has(&u, d->mark) &&
-			 u.nr_allowed < FG_MAX_MARKS_PER_DEV)
-			u.allowed[u.nr_allowed++] = d->mark;
-		else
-			continue;
-		if (bpf_map_update_elem(fd, &key, &u, BPF_EXIST))
-			return -errno;
-		changed++;
-	}
-	return changed;
-}
-
-/* Changed entries in one pinned map; -errno. ENOENT: no such pin. */
-static int fg_pinned_map_update(const char *pin_dir, const char *map,
-				struct fg_disc *d, __u32 ifindex, int *already)
-{
-	char path[512];
-	int fd, rc;
-
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, map);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -ENOENT;
-	rc = fg_pinned_update(fd, d, ifindex, already);
-	close(fd);
-	return rc;
-}
-
 int fg_disc_set_pinned(const char *pin_dir, struct fg_disc *d, char *err,
 		       size_t errlen)
 {
 	__u32 ifindex = d->device[0] ? if_nametoindex(d->device) : 0;
-	int lo, hi, already = 0;
+	int changed, already = 0;
 
-	lo = fg_pinned_map_update(pin_dir, FG_MAP_UPLINKS, d, ifindex, &already);
-	if (lo == -ENOENT) {
+	changed = fg_uplinks_pinned_set(pin_dir, d->mark,
+					d->event == FG_DISC_CONNECTED, ifindex,
+					&already);
+	if (changed == -ENOENT) {
 		d->guard = "no guard pinned";
 		return 0;
 	}
-	hi = fg_pinned_map_update(pin_dir, FG_MAP_UPLINKS_HI, d, ifindex,
-				  &already);
-	if (lo < 0 || (hi < 0 && hi != -ENOENT)) {
+	if (changed < 0) {
 		snprintf(err, errlen, "pinned uplink table under %s: %s",
-			 pin_dir, strerror(lo < 0 ? -lo : -hi));
-		return lo < 0 ? lo : hi;
+			 pin_dir, strerror(-changed));
+		return changed;
 	}
-	if (lo + (hi > 0 ? hi : 0))
+	if (changed)
 		d->guard = d->event == FG_DISC_CONNECTED
 				   ? "marked up (pinned table)"
 				   : "marked down (pinned table)";

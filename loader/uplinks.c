@@ -257,3 +257,95 @@ int fg_uplinks_mark_belongs(const struct fg_uplinks *u, int ifindex,
 	}
 	return 0;
 }
+
+/* ---- the pinned table as the hook changes it when no service answers ---- */
+
+static int fg_allowed_has(const struct fg_uplink *u, __u32 mark)
+{
+	__u32 i;
+
+	for (i = 0; i < u->nr_allowed && i < FG_MAX_MARKS_PER_DEV; i++)
+		if (u->allowed[i] == mark)
+			return 1;
+	return 0;
+}
+
+/* Down: drop the mark from every device's allowed set. */
+static void fg_allowed_drop(struct fg_uplink *u, __u32 mark)
+{
+	__u32 i, n = 0;
+
+	for (i = 0; i < u->nr_allowed && i < FG_MAX_MARKS_PER_DEV; i++)
+		if (u->allowed[i] != mark)
+			u->allowed[n++] = u->allowed[i];
+	u->nr_allowed = n;
+}
+
+/* Changed entries; *already counts those already in the wanted state:
+ * on connected, the device's entry that allows the mark; on disconnected,
+ * the device's entry that lacks it while one of its uplinks is down (a
+ * device whose uplinks are all up never had this mark: not "already"). */
+static int fg_pinned_update(int fd, __u32 mark, int up, __u32 ifindex,
+			    int *already)
+{
+	struct fg_uplink u;
+	__u32 key, next;
+	void *prev = NULL;
+	int changed = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &u) ||
+		    !(u.flags & FG_UPLINK_GUARDED))
+			continue;
+		if (up && key == ifindex && fg_allowed_has(&u, mark))
+			(*already)++;
+		if (!up && key == ifindex &&
+		    !fg_allowed_has(&u, mark) && u.nr_allowed < u.nr_marks)
+			(*already)++;
+		if (!up && fg_allowed_has(&u, mark))
+			fg_allowed_drop(&u, mark);
+		else if (up && key == ifindex && !fg_allowed_has(&u, mark) &&
+			 u.nr_allowed < FG_MAX_MARKS_PER_DEV)
+			u.allowed[u.nr_allowed++] = mark;
+		else
+			continue;
+		if (bpf_map_update_elem(fd, &key, &u, BPF_EXIST))
+			return -errno;
+		changed++;
+	}
+	return changed;
+}
+
+/* Changed entries in one pinned map; -errno. ENOENT: no such pin. */
+static int fg_pinned_map_update(const char *pin_dir, const char *map,
+				__u32 mark, int up, __u32 ifindex, int *already)
+{
+	char path[512];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, map);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -ENOENT;
+	rc = fg_pinned_update(fd, mark, up, ifindex, already);
+	close(fd);
+	return rc;
+}
+
+int fg_uplinks_pinned_set(const char *pin_dir, uint32_t mark, int up,
+			  uint32_t ifindex, int *already)
+{
+	int lo, hi;
+
+	lo = fg_pinned_map_update(pin_dir, FG_MAP_UPLINKS, mark, up, ifindex,
+				  already);
+	if (lo < 0)
+		return lo;
+	hi = fg_pinned_map_update(pin_dir, FG_MAP_UPLINKS_HI, mark, up,
+				  ifindex, already);
+	if (hi < 0 && hi != -ENOENT)
+		return hi;
+	return lo + (hi > 0 ? hi : 0);
+}

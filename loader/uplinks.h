@@ -52,6 +52,17 @@ int fg_uplinks_clear(int fd_lo, int fd_hi, int ifindex);
 /* Device name's ifindex and L2 header size now; -ENODEV when there is
  * no such device. */
 int fg_uplinks_lookup_dev(const char *name, int *ifindex, uint8_t *l2_len);
+/* What `disconnected` / `connected` (up) of mark does to the pinned
+ * table under pin_dir when the hook acts without a service: the mark is
+ * dropped from every device's allowed set, or allowed again on device
+ * ifindex. This module is the table's one writer, for the service
+ * (fg_uplinks_sync) and for the hook alike. Returns the entries changed,
+ * -ENOENT without pins, -errno; *already counts the device's entry found
+ * in the wanted state already (up: allowing the mark; down: lacking it
+ * while one of its uplinks is down). */
+int fg_uplinks_pinned_set(const char *pin_dir, uint32_t mark, int up,
+			  uint32_t ifindex, int *already);
+
 /* Entry for one device as the guard sees it. */
 void fg_uplinks_entry(const struct fg_uplinks *u, size_t dev,
 		      struct fg_uplink *out);
