@@ -54,11 +54,6 @@ const char *fg_prog_kind_name(enum fg_guard_kind kind)
 	return fg_kind_names[kind];
 }
 
-int fg_prog_kind_is_ct(enum fg_guard_kind kind)
-{
-	return kind != FG_GUARD_SKBMARK;
-}
-
 const char *fg_prog_offload_view(enum fg_guard_kind kind)
 {
 	switch (kind) {

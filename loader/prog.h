@@ -35,7 +35,6 @@ const char *fg_prog_kind_name(enum fg_guard_kind kind);
 /* What this kind does with packets that carry neither ct entry nor mark
  * (flowtable-offloaded), in a few words for `status`. */
 const char *fg_prog_offload_view(enum fg_guard_kind kind);
-int fg_prog_kind_is_ct(enum fg_guard_kind kind);
 
 /* Open, configure, load; maps pinned (or adopted) under pin_dir. */
 int fg_prog_load(struct fg_prog **out, enum fg_guard_kind kind,

@@ -181,6 +181,12 @@ static uint64_t fg_svc_report_backlog(struct fg_svc *s, uint64_t now)
 	return 0;
 }
 
+int fg_svc_uplinks_sync(struct fg_svc *s)
+{
+	return fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS),
+			       fg_prog_map_fd(s->prog, FG_MAP_UPLINKS_HI), 0);
+}
+
 enum fg_policy fg_svc_policy(const struct fg_svc *s, uint32_t mark)
 {
 	const struct fg_iface *owner = fg_uplinks_by_mark(&s->up, mark);

@@ -61,6 +61,9 @@ struct fg_svc {
 	struct fg_svc_offer offers[FG_SVC_MAX_OFFERS];
 };
 
+/* The service's uplink table into the guard's map (a device's state or
+ * ifindex changed). */
+int fg_svc_uplinks_sync(struct fg_svc *s);
 /* The policy for a flow carrying this mark: its own uplink's. */
 enum fg_policy fg_svc_policy(const struct fg_svc *s, uint32_t mark);
 /* Second round for hosts that did not answer a kick (a disconnect's, or

@@ -190,8 +190,7 @@ static int svc_set_guard(void *ctx, struct fg_disc *d, char *err, size_t len)
 	}
 	was_up = f->up;
 	f->up = d->event == FG_DISC_CONNECTED;
-	rc = fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS),
-			     fg_prog_map_fd(s->prog, FG_MAP_UPLINKS_HI), 0);
+	rc = fg_svc_uplinks_sync(s);
 	if (rc) {
 		snprintf(err, len, "uplink table: %s", strerror(-rc));
 		return rc;
@@ -326,10 +325,7 @@ void fg_svc_ctl_given_up(struct fg_svc *s, const struct fg_ctl_req *req)
 	f = fg_uplinks_find(&s->up, req->iface);
 	if (f && f->up != up) {
 		f->up = up;
-		rc = fg_uplinks_sync(&s->up,
-				     fg_prog_map_fd(s->prog, FG_MAP_UPLINKS),
-				     fg_prog_map_fd(s->prog, FG_MAP_UPLINKS_HI),
-				     0);
+		rc = fg_svc_uplinks_sync(s);
 	}
 	fg_info("%s %s: the command did not wait for the service and acted alone; %s%s%s",
 		req->cmd == FG_CTL_CONNECTED ? "connected" : "disconnected",

@@ -41,12 +41,6 @@ static int fg_links_attach(struct fg_svc *s, struct fg_dev *d, char *err,
 	return 0;
 }
 
-static int fg_links_sync(struct fg_svc *s)
-{
-	return fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS),
-			       fg_prog_map_fd(s->prog, FG_MAP_UPLINKS_HI), 0);
-}
-
 int fg_svc_links_start(struct fg_svc *s, char *err, size_t errlen)
 {
 	size_t i;
@@ -156,7 +150,7 @@ void fg_svc_links_follow(struct fg_svc *s)
 	for (i = 0; i < s->up.nr_devs; i++)
 		if (idx[i] && !s->up.devs[i].ifindex)
 			fg_links_arrive(s, &s->up.devs[i], idx[i], l2[i]);
-	rc = fg_links_sync(s);
+	rc = fg_svc_uplinks_sync(s);
 	if (rc)
 		fg_warn("uplink table: %s", strerror(-rc));
 }
