@@ -67,39 +67,47 @@ const char *fg_prog_offload_view(enum fg_guard_kind kind)
 	}
 }
 
-/* A kfunc may live in a module's BTF (nf_conntrack's, when it is not
- * built in): look in vmlinux first, then in each module. */
-static int fg_kernel_has_kfunc(const char *name)
+/* Which of the n kfuncs the kernel has (found[i] 1 or 0), in one pass:
+ * the kernel's BTF is parsed once (it is the start's largest cost in
+ * memory and time). A kfunc may live in a module's BTF (nf_conntrack's,
+ * when it is not built in): vmlinux first, then each module for what is
+ * still missing. */
+static void fg_kernel_kfuncs(const char *const *names, int *found, size_t n)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
+	size_t i, missing = 0;
 	__u32 id = 0;
-	int found;
 
-	if (!vmlinux)
-		return 0;
-	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
-	while (!found && !bpf_btf_get_next_id(id, &id)) {
-		struct btf *mod;
-		int fd = bpf_btf_get_fd_by_id(id);
+	for (i = 0; i < n; i++) {
+		found[i] = vmlinux &&
+			   btf__find_by_name_kind(vmlinux, names[i],
+						  BTF_KIND_FUNC) > 0;
+		missing += !found[i];
+	}
+	while (vmlinux && missing && !bpf_btf_get_next_id(id, &id)) {
+		struct btf *mod = btf__load_from_kernel_by_id_split(id, vmlinux);
 
-		if (fd < 0)
-			continue;
-		mod = btf__load_from_kernel_by_id_split(id, vmlinux);
-		close(fd);
 		if (!mod)
 			continue;
-		found = btf__find_by_name_kind(mod, name, BTF_KIND_FUNC) > 0;
+		for (i = 0; i < n; i++) {
+			if (found[i] || btf__find_by_name_kind(mod, names[i],
+							       BTF_KIND_FUNC) <= 0)
+				continue;
+			found[i] = 1;
+			missing--;
+		}
 		btf__free(mod);
 	}
 	btf__free(vmlinux);
-	return found;
 }
 
 int fg_prog_choose(int want_ct, int want_probe, int want_lookup,
 		   enum fg_guard_kind *kind, char *err, size_t errlen)
 {
+	static const char *const kfuncs[] = { "bpf_cast_to_kern_ctx",
+					      "bpf_skb_ct_lookup" };
 	int has_btf = access(FG_VMLINUX_BTF, R_OK) == 0;
-	int has_lookup;
+	int has[2] = { 0, 0 }, has_lookup;
 
 	if (want_ct == 0 || (want_ct == FG_WANT_AUTO && !has_btf)) {
 		*kind = FG_GUARD_SKBMARK;
@@ -111,9 +119,11 @@ int fg_prog_choose(int want_ct, int want_probe, int want_lookup,
 			 FG_VMLINUX_BTF);
 		return -ENOTSUP;
 	}
+	if (want_probe == FG_WANT_AUTO || want_lookup)
+		fg_kernel_kfuncs(kfuncs, has, 2);
 	if (want_probe == FG_WANT_AUTO)
-		want_probe = !fg_kernel_has_kfunc("bpf_cast_to_kern_ctx");
-	has_lookup = want_lookup ? fg_kernel_has_kfunc("bpf_skb_ct_lookup") : 0;
+		want_probe = !has[0];
+	has_lookup = want_lookup ? has[1] : 0;
 	if (want_lookup == 1 && !has_lookup) {
 		snprintf(err, errlen,
 			 "the offload lookup needs the kfunc bpf_skb_ct_lookup (kernel 5.18+, nf_conntrack with BTF)");
