@@ -13,7 +13,7 @@
 #include "cmd_common.h"
 #include "cmds.h"
 #include "ctl.h"
-#include "disc_kick.h"
+#include "reset_disc.h"
 #include "disconnect.h"
 #include "log.h"
 

@@ -138,8 +138,8 @@ static int fg_disc_flush(struct fg_disc *d, struct fg_ct *ct, char *err,
 			     errlen);
 }
 
-int fg_disc_run(struct fg_disc *d, const struct fg_disc_ops *ops, void *ctx,
-		struct fg_ct *ct, char *err, size_t errlen)
+int fg_disc_begin(struct fg_disc *d, const struct fg_disc_ops *ops,
+		  void *ctx, struct fg_ct *ct, char *err, size_t errlen)
 {
 	char why[256];
 	int rc;
@@ -153,10 +153,29 @@ int fg_disc_run(struct fg_disc *d, const struct fg_disc_ops *ops, void *ctx,
 	if (ops->set_guard(ctx, d, why, sizeof(why)))
 		fg_warn("%s %s: guard not updated: %s",
 			fg_disc_event_name(d->event), d->iface, why);
-	if (d->event == FG_DISC_DISCONNECTED && ops->per_flow &&
-	    ops->per_flow(ctx, d, ct, why, sizeof(why)))
+	if (d->event != FG_DISC_DISCONNECTED || !ops->per_flow)
+		return 0;
+	rc = ops->per_flow(ctx, d, ct, why, sizeof(why));
+	if (rc < 0)
 		fg_warn("disconnected %s: per-flow stage: %s", d->iface, why);
+	return rc == FG_DISC_LATER ? FG_DISC_LATER : 0;
+}
+
+int fg_disc_end(struct fg_disc *d, struct fg_ct *ct, char *err,
+		size_t errlen)
+{
 	return fg_disc_flush(d, ct, err, errlen);
+}
+
+int fg_disc_run(struct fg_disc *d, const struct fg_disc_ops *ops, void *ctx,
+		struct fg_ct *ct, char *err, size_t errlen)
+{
+	int rc = fg_disc_begin(d, ops, ctx, ct, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	/* a lone command's stage 3 is done when it returns */
+	return fg_disc_end(d, ct, err, errlen);
 }
 
 /* ", 1 of 2 TCP clients reset (1 offloaded; some not in the neighbour

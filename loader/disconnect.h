@@ -40,17 +40,29 @@ struct fg_disc {
 	struct fg_flush_result flush; /* stage 4 */
 };
 
+/* per_flow's answer when stage 3 goes on after it returns: the caller
+ * runs stage 4 (fg_disc_end) when it is over. */
+#define FG_DISC_LATER 1
+
 struct fg_disc_ops {
 	int (*find_mark)(void *ctx, struct fg_disc *d, char *err, size_t len);
 	int (*set_guard)(void *ctx, struct fg_disc *d, char *err, size_t len);
-	/* may be NULL */
+	/* may be NULL; 0, FG_DISC_LATER or -errno */
 	int (*per_flow)(void *ctx, struct fg_disc *d, struct fg_ct *ct,
 			char *err, size_t len);
 };
 
 int fg_disc_init(struct fg_disc *d, enum fg_disc_event ev, const char *iface,
 		 const char *device, char *err, size_t errlen);
-/* Stages 1-4; an error in stage 2 or 3 is logged, never stops the flush. */
+/* Stages 1-3: 0 when stage 4 may follow at once, FG_DISC_LATER when
+ * stage 3 goes on, -errno when nothing may be deleted (stage 1 failed).
+ * An error in stage 2 or 3 is logged, never stops the flush. */
+int fg_disc_begin(struct fg_disc *d, const struct fg_disc_ops *ops,
+		  void *ctx, struct fg_ct *ct, char *err, size_t errlen);
+/* Stage 4. */
+int fg_disc_end(struct fg_disc *d, struct fg_ct *ct, char *err,
+		size_t errlen);
+/* Stages 1-4 in one go (stage 3 never later). */
 int fg_disc_run(struct fg_disc *d, const struct fg_disc_ops *ops, void *ctx,
 		struct fg_ct *ct, char *err, size_t errlen);
 /* Stage 5: one line saying what was done. */

@@ -27,8 +27,8 @@
 #include "ct.h"
 #include "ctl.h"
 #include "event.h"
-#include "disc_kick.h"
-#include "kick.h"
+#include "reset_disc.h"
+#include "reset_kick.h"
 #include "linkwatch.h"
 #include "log.h"
 #include "mark.h"
@@ -36,7 +36,7 @@
 #include "prog.h"
 #include "reaper.h"
 #include "service.h"
-#include "sockdiag.h"
+#include "reset_sockdiag.h"
 #include "svc.h"
 #include "svc_links.h"
 #include "svc_log.h"
@@ -48,7 +48,12 @@
 #define FG_NS_PER_SEC UINT64_C(1000000000)
 
 enum fg_ep_tag { FG_EP_SIGNAL = 1, FG_EP_RINGBUF, FG_EP_CTL, FG_EP_TIMER,
-		 FG_EP_CLIENT, FG_EP_KICK, FG_EP_OFFERED, FG_EP_LINKS };
+		 FG_EP_CLIENT, FG_EP_KICK, FG_EP_OFFERED, FG_EP_LINKS,
+		 FG_EP_ANSWERS };
+
+/* Event rounds waiting for their clients' answers at once: beyond, the
+ * events wait in the backlog (and its cap) for one to end. */
+#define FG_SVC_ROUNDS_IN_FLIGHT 8
 
 const char *fg_service_pin_dir(const char *opt)
 {
@@ -181,24 +186,12 @@ static uint64_t fg_svc_report_backlog(struct fg_svc *s, uint64_t now)
 	return 0;
 }
 
-int fg_svc_uplinks_sync(struct fg_svc *s)
-{
-	return fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS),
-			       fg_prog_map_fd(s->prog, FG_MAP_UPLINKS_HI), 0);
-}
-
-enum fg_policy fg_svc_policy(const struct fg_svc *s, uint32_t mark)
-{
-	const struct fg_iface *owner = fg_uplinks_by_mark(&s->up, mark);
-
-	return owner ? owner->policy : s->opts->conf.policy;
-}
-
 /* Events dealt with together: one batched lookup, one provoke-and-answer
  * round for the resets, one batched delete. */
 #define FG_ROUND FG_REAP_BATCH
 
 struct fg_svc_round {
+	struct fg_svc *s;
 	struct fg_event ev[FG_ROUND];
 	struct fg_reap r[FG_ROUND];
 	int flow[FG_ROUND]; /* index into flows, -1: no reset */
@@ -219,7 +212,7 @@ static int fg_svc_reset_wanted(struct fg_svc *s, const struct fg_event *ev,
 	return s->kick && r->outcome == FG_REAP_STALE &&
 	       ev->l4proto == IPPROTO_TCP && (ev->tcp_flags & FG_TCP_ACK) &&
 	       !(ev->tcp_flags & FG_TCP_RST) &&
-	       fg_svc_policy(s, ev->mark) == FG_POLICY_RESET;
+	       fg_uplinks_policy(&s->up, ev->mark, s->opts->conf.policy) == FG_POLICY_RESET;
 }
 
 static void fg_svc_round_add(struct fg_svc *s, struct fg_svc_round *rd,
@@ -240,15 +233,12 @@ static void fg_svc_round_add(struct fg_svc *s, struct fg_svc_round *rd,
 	rd->flow[i] = (int)rd->nr_flows++;
 }
 
-static void fg_svc_round_reset(struct fg_svc *s, struct fg_svc_round *rd)
+static void fg_svc_round_reset(struct fg_svc *s, struct fg_svc_round *rd,
+			       const struct fg_kick_stats *st)
 {
-	struct fg_kick_stats st = {};
 	size_t i;
 
-	if (!rd->nr_flows)
-		return;
-	fg_kick_batch(s->kick, rd->flows, rd->nr_flows, FG_DISC_KICK_WAIT_MS,
-		      &st);
+	s->st.rereset += st->rereset;
 	for (i = 0; i < rd->nr_flows; i++) {
 		enum fg_kick_state k = rd->flows[i].state;
 
@@ -261,40 +251,12 @@ static void fg_svc_round_reset(struct fg_svc *s, struct fg_svc_round *rd)
 	}
 }
 
-/* One round: up to FG_ROUND events the cap lets through, one
- * batched lookup and one batched delete for all of them. */
-static int fg_svc_mark_belongs(const void *ctx, int ifindex, uint32_t mark)
+/* The round's deletes and lines, once its resets are over. */
+static void fg_svc_round_end(struct fg_svc *s, struct fg_svc_round *rd)
 {
-	return fg_uplinks_mark_belongs(ctx, ifindex, mark);
-}
-
-static size_t fg_svc_round(struct fg_svc *s, struct fg_svc_round *rd)
-{
-	const struct fg_reap_judge judge = { fg_svc_mark_belongs, &s->up };
-	uint64_t now = fg_now_ns();
+	uint64_t now;
 	size_t i;
 
-	rd->n = rd->nr_flows = 0;
-	while (rd->n < FG_ROUND &&
-	       fg_backlog_take(&s->backlog, now, &rd->ev[rd->n])) {
-		rd->n++;
-		now = fg_now_ns();
-	}
-	if (!rd->n)
-		return 0;
-	fg_reap_check(s->ct, rd->ev, rd->n, s->up.mask, &judge, rd->r);
-	for (i = 0; i < rd->n; i++) {
-		/* an unknown-mark report, judged stale: from now on the
-		 * entry's own mark is the flow's (policy, log) */
-		if (rd->r[i].outcome == FG_REAP_STALE &&
-		    (rd->ev[i].flags & FG_EV_MARK_UNKNOWN))
-			rd->ev[i].mark = rd->r[i].entry.mark;
-		if (rd->r[i].outcome == FG_REAP_STALE &&
-		    fg_svc_policy(s, rd->ev[i].mark) == FG_POLICY_MONITOR)
-			rd->r[i].outcome = FG_REAP_MONITORED;
-		fg_svc_round_add(s, rd, i);
-	}
-	fg_svc_round_reset(s, rd);
 	fg_reap_finish(s->ct, rd->r, rd->n);
 	now = fg_now_ns();
 	for (i = 0; i < rd->n; i++) {
@@ -303,7 +265,85 @@ static size_t fg_svc_round(struct fg_svc *s, struct fg_svc_round *rd)
 			       rd->flow[i] < 0 ? -1 :
 			       (int)rd->flows[rd->flow[i]].state, now);
 	}
-	return rd->n;
+	free(rd);
+}
+
+static void fg_svc_round_kicked(void *ctx, struct fg_kick_flow *f, size_t n,
+				const struct fg_kick_stats *st)
+{
+	struct fg_svc_round *rd = ctx;
+	struct fg_svc *s = rd->s;
+
+	(void)f;
+	(void)n;
+	fg_svc_round_reset(s, rd, st);
+	fg_svc_round_end(s, rd);
+	s->rounds--;
+	s->drain_again = 1;
+}
+
+/* One batched lookup and one batched delete for up to FG_ROUND events
+ * the cap lets through. */
+static int fg_svc_mark_belongs(const void *ctx, int ifindex, uint32_t mark)
+{
+	return fg_uplinks_mark_belongs(ctx, ifindex, mark);
+}
+
+/* One round, its resets started: the round ends when they are over
+ * (fg_svc_round_kicked), in the loop, which goes on meanwhile. How many
+ * events it took; 0 also when rounds in flight hold the rest back. */
+static size_t fg_svc_round(struct fg_svc *s)
+{
+	const struct fg_reap_judge judge = { fg_svc_mark_belongs, &s->up };
+	struct fg_svc_round *rd;
+	uint64_t now = fg_now_ns();
+	uint64_t next = fg_backlog_next_ns(&s->backlog, now);
+	size_t i, n;
+
+	if (s->rounds >= FG_SVC_ROUNDS_IN_FLIGHT || !next || next > now)
+		return 0;
+	rd = malloc(sizeof(*rd));
+	if (!rd)
+		return 0;
+	rd->s = s;
+	rd->n = rd->nr_flows = 0;
+	while (rd->n < FG_ROUND &&
+	       fg_backlog_take(&s->backlog, now, &rd->ev[rd->n])) {
+		rd->n++;
+		now = fg_now_ns();
+	}
+	n = rd->n;
+	if (!n) {
+		free(rd);
+		return 0;
+	}
+	fg_reap_check(s->ct, rd->ev, rd->n, s->up.mask, &judge, rd->r);
+	for (i = 0; i < rd->n; i++) {
+		/* an unknown-mark report, judged stale: from now on the
+		 * entry's own mark is the flow's (policy, log) */
+		if (rd->r[i].outcome == FG_REAP_STALE &&
+		    (rd->ev[i].flags & FG_EV_MARK_UNKNOWN))
+			rd->ev[i].mark = rd->r[i].entry.mark;
+		if (rd->r[i].outcome == FG_REAP_STALE &&
+		    fg_uplinks_policy(&s->up, rd->ev[i].mark,
+				      s->opts->conf.policy) == FG_POLICY_MONITOR)
+			rd->r[i].outcome = FG_REAP_MONITORED;
+		fg_svc_round_add(s, rd, i);
+	}
+	/* the flows' peers may still be sending (a misroute): watch */
+	if (rd->nr_flows &&
+	    !fg_kick_start(s->kick, rd->flows, rd->nr_flows,
+			   FG_DISC_KICK_WAIT_MS, FG_KICK_WATCH,
+			   fg_svc_round_kicked, rd)) {
+		s->rounds++;
+		return n;
+	}
+	for (i = 0; i < rd->nr_flows; i++)
+		rd->flows[i].state = FG_KICK_FAILED;
+	if (rd->nr_flows)
+		fg_svc_round_reset(s, rd, &(struct fg_kick_stats){});
+	fg_svc_round_end(s, rd);
+	return n;
 }
 
 /* Rounds until nothing waits. Events that arrive meanwhile join in (a
@@ -315,7 +355,7 @@ static void fg_svc_drain(struct fg_svc *s)
 	int refills = 0;
 
 	for (;;) {
-		while (fg_svc_round(s, s->round) == FG_ROUND)
+		while (fg_svc_round(s) == FG_ROUND)
 			;
 		if (refills++ == FG_DRAIN_REFILLS ||
 		    ring_buffer__consume(s->rb) <= 0)
@@ -429,21 +469,20 @@ static void fg_svc_on_client(struct fg_svc *s, int cfd)
 /* The command's answer to our offer: act, or (it gave up) only follow. */
 static void fg_svc_on_offered(struct fg_svc *s, int cfd)
 {
-	struct fg_ctl_resp resp = { .magic = FG_CTL_MAGIC };
 	struct fg_svc_offer *o = fg_svc_offer_of(s, cfd);
 	int rc = fg_ctl_recv_go(cfd);
 
 	if (rc == -EAGAIN)
 		return;
 	epoll_ctl(s->ep_fd, EPOLL_CTL_DEL, cfd, NULL);
-	if (o && !rc) {
-		fg_svc_ctl_handle(s, &o->req, &resp);
-		fg_ctl_send(cfd, &resp);
-	} else if (o) {
-		fg_svc_ctl_given_up(s, &o->req);
-	}
 	if (o)
 		o->fd = -1;
+	if (o && !rc) {
+		fg_svc_ctl_act(s, cfd, &o->req);
+		return;
+	}
+	if (o)
+		fg_svc_ctl_given_up(s, &o->req);
 	close(cfd);
 }
 
@@ -476,12 +515,14 @@ static void fg_svc_dispatch(struct fg_svc *s, const struct epoll_event *ev)
 		fg_svc_on_offered(s, fd);
 		break;
 	case FG_EP_KICK:
-		if (read(s->kick_timer_fd, &ticks, sizeof(ticks)) > 0)
-			fg_svc_kick_retry(s);
+		fg_svc_retry_fire(&s->retry, s->kick);
 		break;
 	case FG_EP_LINKS:
 		if (fg_linkwatch_drain(s->links) != 0)
 			fg_svc_links_follow(s);
+		break;
+	case FG_EP_ANSWERS:
+		fg_kick_on_answers(s->kick);
 		break;
 	}
 }
@@ -491,14 +532,19 @@ static int fg_svc_loop(struct fg_svc *s)
 	struct epoll_event evs[16];
 	int n, i;
 
+	/* no timeout unless resets are in flight: idle is idle */
 	while (!s->stop) {
-		n = epoll_wait(s->ep_fd, evs, 16, -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
+		n = epoll_wait(s->ep_fd, evs, 16, fg_kick_timeout_ms(s->kick));
+		if (n < 0 && errno != EINTR)
 			return -errno;
 		for (i = 0; i < n; i++)
 			fg_svc_dispatch(s, &evs[i]);
+		if (s->kick)
+			fg_kick_expire(s->kick, 0);
+		if (s->drain_again) {
+			s->drain_again = 0;
+			fg_svc_drain(s);
+		}
 	}
 	return 0;
 }
@@ -582,10 +628,8 @@ static int fg_svc_fds(struct fg_svc *s, char *err, size_t errlen)
 			strerror(-rc));
 	s->can_destroy = fg_sockdiag_destroy_supported();
 	s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	s->kick_timer_fd = timerfd_create(CLOCK_MONOTONIC,
-					  TFD_NONBLOCK | TFD_CLOEXEC);
 	s->ep_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (s->timer_fd < 0 || s->kick_timer_fd < 0 || s->ep_fd < 0 ||
+	if (s->timer_fd < 0 || s->ep_fd < 0 ||
 	    fg_svc_signals(s)) {
 		snprintf(err, errlen, "event loop: %s", strerror(errno));
 		return -errno;
@@ -597,8 +641,11 @@ static int fg_svc_fds(struct fg_svc *s, char *err, size_t errlen)
 	rc = rc ?: fg_ep_add(s->ep_fd, ring_buffer__epoll_fd(s->rb), FG_EP_RINGBUF);
 	rc = rc ?: fg_ep_add(s->ep_fd, s->timer_fd, FG_EP_TIMER);
 	rc = rc ?: fg_ep_add(s->ep_fd, s->ctl_fd, FG_EP_CTL);
-	rc = rc ?: fg_ep_add(s->ep_fd, s->kick_timer_fd, FG_EP_KICK);
+	rc = rc ?: fg_ep_add(s->ep_fd, s->retry.timer_fd, FG_EP_KICK);
 	rc = rc ?: fg_ep_add(s->ep_fd, fg_linkwatch_fd(s->links), FG_EP_LINKS);
+	for (int i = 0; i < 2 && s->kick; i++)
+		rc = rc ?: fg_ep_add(s->ep_fd, fg_kick_fd(s->kick, i),
+				     FG_EP_ANSWERS);
 	if (rc)
 		snprintf(err, errlen, "event loop: %s", strerror(-rc));
 	return rc;
@@ -626,6 +673,9 @@ static void fg_svc_log_start(const struct fg_svc *s)
 
 static void fg_svc_fini(struct fg_svc *s)
 {
+	/* batches in flight end first: their rounds delete and log */
+	fg_kick_close(s->kick);
+	s->kick = NULL;
 	fg_svc_links_detach_all(s);
 	fg_linkwatch_close(s->links);
 	if (s->prog && fg_prog_unpin(s->prog))
@@ -648,14 +698,10 @@ static void fg_svc_fini(struct fg_svc *s)
 		close(s->ep_fd);
 	if (s->timer_fd >= 0)
 		close(s->timer_fd);
-	if (s->kick_timer_fd >= 0)
-		close(s->kick_timer_fd);
 	for (size_t i = 0; i < FG_SVC_MAX_OFFERS; i++)
 		if (s->offers[i].fd >= 0)
 			close(s->offers[i].fd);
-	fg_kick_close(s->kick);
-	free(s->retry);
-	free(s->round);
+	fg_svc_retry_fini(&s->retry);
 	fg_svc_log_fini(&s->log);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);
@@ -665,7 +711,7 @@ int fg_service_run(const struct fg_service_opts *o)
 {
 	struct fg_svc s = {
 		.opts = o, .lock_fd = -1, .ep_fd = -1, .sig_fd = -1,
-		.timer_fd = -1, .ctl_fd = -1, .kick_timer_fd = -1,
+		.timer_fd = -1, .ctl_fd = -1, .retry.timer_fd = -1,
 		.pin_dir = fg_service_pin_dir(o->pin_dir),
 		.sock_path = fg_ctl_path(o->sock_path),
 	};
@@ -675,8 +721,8 @@ int fg_service_run(const struct fg_service_opts *o)
 
 	for (i = 0; i < FG_SVC_MAX_OFFERS; i++)
 		s.offers[i].fd = -1;
-	s.round = calloc(1, sizeof(*s.round));
-	rc = s.round ? fg_svc_log_init(&s.log) : -ENOMEM;
+	rc = fg_svc_log_init(&s.log);
+	rc = rc ?: fg_svc_retry_init(&s.retry);
 	rc = rc ?: fg_backlog_init(&s.backlog, FG_BACKLOG_LEN,
 				   o->conf.max_deletes, fg_now_ns());
 	/* subscribed before the devices are looked up: the event of one

@@ -9,6 +9,7 @@
 #include "ctl.h"
 #include "service.h"
 #include "svc_log.h"
+#include "svc_retry.h"
 #include "uplinks.h"
 
 struct fg_prog;
@@ -23,9 +24,10 @@ struct fg_svc_stats {
 	uint64_t events, bad_events;
 	uint64_t deleted, monitored, gone, remarked, raced, errors;
 	uint64_t belonging; /* unknown-mark reports whose entry belongs */
-	uint64_t ctl_refused;
+	uint64_t ctl_refused, ctl_acted;
 	uint64_t ctl_given_up; /* requests whose command acted alone */
-	uint64_t resets, reset_fail, kicked, kick_answered, kick_retried;
+	uint64_t resets, reset_fail, kicked, kick_answered;
+	uint64_t rereset; /* RSTs sent again to hosts that acked on */
 	uint64_t unresolved; /* hosts missing from the neighbour table */
 };
 
@@ -47,11 +49,11 @@ struct fg_svc {
 	struct fg_ct *ct;
 	struct fg_backlog backlog;
 	struct fg_linkwatch *links; /* devices appear, go, are renamed */
-	int lock_fd, ep_fd, sig_fd, timer_fd, ctl_fd, kick_timer_fd;
+	int lock_fd, ep_fd, sig_fd, timer_fd, ctl_fd;
 	struct fg_kick *kick;
-	struct fg_svc_round *round; /* one drain round's events */
-	struct fg_kick_flow *retry; /* hosts that did not answer, yet */
-	size_t nr_retry;
+	size_t rounds; /* event rounds waiting for their resets */
+	int drain_again; /* a round ended: what it held back may go on */
+	struct fg_svc_retry retry;  /* hosts that did not answer, yet */
 	struct fg_svc_logq log;	    /* per-flow lines */
 	uint64_t last_report_ns;
 	int stop;
@@ -61,20 +63,14 @@ struct fg_svc {
 	struct fg_svc_offer offers[FG_SVC_MAX_OFFERS];
 };
 
-/* The service's uplink table into the guard's map (a device's state or
- * ifindex changed). */
-int fg_svc_uplinks_sync(struct fg_svc *s);
-/* The policy for a flow carrying this mark: its own uplink's. */
-enum fg_policy fg_svc_policy(const struct fg_svc *s, uint32_t mark);
-/* Second round for hosts that did not answer a kick (a disconnect's, or
- * an event's that fell back to its guess). */
-void fg_svc_kick_retry(struct fg_svc *s);
-/* Queue flows for it (PENDING, provoked once); arms its timer. */
-int fg_svc_retry_add(struct fg_svc *s, const struct fg_kick_flow *f, size_t n);
 
-/* Answer one control request (status, disconnected, connected). */
+/* Answer a status request (or refuse another). */
 void fg_svc_ctl_handle(struct fg_svc *s, const struct fg_ctl_req *req,
 		       struct fg_ctl_resp *resp);
+/* Carry out a disconnected/connected the command committed to; the
+ * answer goes to cfd (closed after) now or, when clients are being reset,
+ * once the loop has their answers. */
+void fg_svc_ctl_act(struct fg_svc *s, int cfd, const struct fg_ctl_req *req);
 /* A disconnected/connected whose command acted alone: only the uplink
  * table follows, nothing is deleted or reset. */
 void fg_svc_ctl_given_up(struct fg_svc *s, const struct fg_ctl_req *req);

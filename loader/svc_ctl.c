@@ -6,19 +6,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "conf.h"
 #include "counters.h"
-#include "disc_kick.h"
+#include "reset_disc.h"
 #include "disconnect.h"
+#include "reset_kick.h"
 #include "log.h"
 #include "prog.h"
 #include "svc.h"
+#include "svc_links.h"
 #include "svc_tc.h"
 
 struct fg_text {
@@ -139,11 +141,20 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 		    st->belonging);
 	fg_text_add(&t,
 		    "client resets: %" PRIu64 " on events (%" PRIu64 " failed); "
+		    "RSTs sent again to hosts that acked on %" PRIu64 "; "
 		    "disconnect kicks %" PRIu64 ", answered %" PRIu64
 		    ", retried %" PRIu64 "; hosts not in the neighbour table %"
 		    PRIu64 "\n",
-		    st->resets, st->reset_fail, st->kicked, st->kick_answered,
-		    st->kick_retried, st->unresolved);
+		    st->resets, st->reset_fail, st->rereset, st->kicked,
+		    st->kick_answered + s->retry.answered, s->retry.retried,
+		    st->unresolved);
+	fg_text_add(&t, "resets in flight: %zu batches (%zu of event rounds)\n",
+		    fg_kick_in_flight(s->kick), s->rounds);
+	fg_text_add(&t,
+		    "hook requests: %" PRIu64 " carried out, %" PRIu64
+		    " acted on alone by their command (late), %" PRIu64
+		    " refused\n",
+		    st->ctl_acted, st->ctl_given_up, st->ctl_refused);
 	fg_text_add(&t,
 		    "log: %" PRIu64 " stale-flow lines written, %" PRIu64
 		    " left out by the limit (%d a second)\n",
@@ -160,11 +171,20 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 	resp->values[4] = st->errors;
 }
 
+/* One disconnected/connected being carried out: its stage 3 may wait
+ * for the clients' answers in the loop, and the command for the answer. */
+struct fg_svc_act {
+	struct fg_svc *s;
+	int cfd;
+	struct fg_disc d;
+	uint64_t t0_ns;
+};
+
 /* Stage 1: our own table first; an interface it lacks must not stop the
  * flush, so mwan3's config answers for those. */
 static int svc_find_mark(void *ctx, struct fg_disc *d, char *err, size_t len)
 {
-	struct fg_svc *s = ctx;
+	struct fg_svc *s = ((struct fg_svc_act *)ctx)->s;
 	struct fg_iface *f = fg_uplinks_find(&s->up, d->iface);
 
 	if (!f)
@@ -180,7 +200,7 @@ static int svc_find_mark(void *ctx, struct fg_disc *d, char *err, size_t len)
 /* Stage 2: from now on the guard flags this mark wherever it leaves. */
 static int svc_set_guard(void *ctx, struct fg_disc *d, char *err, size_t len)
 {
-	struct fg_svc *s = ctx;
+	struct fg_svc *s = ((struct fg_svc_act *)ctx)->s;
 	struct fg_iface *f = fg_uplinks_find(&s->up, d->iface);
 	int was_up, rc;
 
@@ -205,73 +225,64 @@ static int svc_set_guard(void *ctx, struct fg_disc *d, char *err, size_t len)
 	return 0;
 }
 
-static int svc_arm_kick_retry(struct fg_svc *s)
-{
-	struct itimerspec its = {
-		.it_value.tv_sec = FG_DISC_KICK_RETRY_MS / 1000,
-		.it_value.tv_nsec = (FG_DISC_KICK_RETRY_MS % 1000) * 1000000L,
-	};
+static void svc_act_answer(struct fg_svc_act *a, int rc, const char *err);
 
-	return timerfd_settime(s->kick_timer_fd, 0, &its, NULL) ? -errno : 0;
+/* Stage 4 once the clients had their chance; a `connected` for the
+ * uplink that came meanwhile wins: what is on it now may be new. */
+static void svc_disc_kicked(void *ctx, struct fg_kick_flow *f, size_t n,
+			    const struct fg_kick_stats *st)
+{
+	struct fg_svc_act *a = ctx;
+	struct fg_svc *s = a->s;
+	const struct fg_iface *up = fg_uplinks_find(&s->up, a->d.iface);
+	char err[256] = "";
+	size_t left;
+	int rc = 0;
+
+	left = fg_disc_kicked(&a->d, f, n, st);
+	s->st.kicked += a->d.flows;
+	s->st.kick_answered += a->d.reset;
+	s->st.unresolved += a->d.unresolved;
+	if (fg_svc_retry_add(&s->retry, f, left))
+		fg_warn("disconnected %s: no retry for %zu clients: %s",
+			a->d.iface, left, strerror(ENOMEM));
+	free(f);
+	if (up && up->up) {
+		a->d.guard = "connected meanwhile: nothing deleted";
+		a->d.has_count = 1;
+		a->d.counted = 0;
+	} else {
+		rc = fg_disc_end(&a->d, s->ct, err, sizeof(err));
+	}
+	svc_act_answer(a, rc, err);
 }
 
-int fg_svc_retry_add(struct fg_svc *s, const struct fg_kick_flow *f, size_t n)
-{
-	struct fg_kick_flow *grown;
-	int arm = !s->retry;
-
-	if (!n)
-		return 0;
-	grown = realloc(s->retry, (s->nr_retry + n) * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	memcpy(grown + s->nr_retry, f, n * sizeof(*f));
-	s->retry = grown;
-	s->nr_retry += n;
-	/* a retry already pending keeps its time: the earliest hosts' rate
-	 * limit decides; later ones got their guessed RST meanwhile */
-	return arm ? svc_arm_kick_retry(s) : 0;
-}
-
-/* Stage 3: reset the hosts of the uplink's TCP flows now; those that did
- * not answer get one more try once their rate limit has passed. */
+/* Stage 3: reset the hosts of the uplink's TCP flows; their entries go
+ * when the batch is over. Hosts that do not answer get one more try once
+ * their rate limit has passed. */
 static int svc_per_flow(void *ctx, struct fg_disc *d, struct fg_ct *ct,
 			char *err, size_t len)
 {
-	struct fg_svc *s = ctx;
-	struct fg_kick_flow *left;
-	size_t nr_left;
+	struct fg_svc_act *a = ctx;
+	struct fg_svc *s = a->s;
+	struct fg_kick_flow *f;
+	size_t n;
 	int rc;
 
-	if (!s->kick || fg_svc_policy(s, d->mark) != FG_POLICY_RESET)
+	if (!s->kick || fg_uplinks_policy(&s->up, d->mark, s->opts->conf.policy) !=
+			      FG_POLICY_RESET)
 		return 0;
-	rc = fg_disc_kick(s->kick, ct, d, &left, &nr_left, err, len);
-	if (rc)
+	rc = fg_disc_collect(s->kick, ct, d, &f, &n, err, len);
+	if (rc || !n)
 		return rc;
-	s->st.kicked += d->flows;
-	s->st.kick_answered += d->reset;
-	s->st.unresolved += d->unresolved;
-	rc = fg_svc_retry_add(s, left, nr_left);
-	free(left);
-	return rc;
-}
-
-void fg_svc_kick_retry(struct fg_svc *s)
-{
-	struct fg_kick_stats st = {};
-	int rc;
-
-	if (!s->retry)
-		return;
-	rc = fg_kick_batch(s->kick, s->retry, s->nr_retry,
-			   FG_DISC_KICK_WAIT_MS, &st);
-	s->st.kick_retried += s->nr_retry;
-	s->st.kick_answered += st.reset + st.destroyed;
-	fg_info("client reset retry: %zu of %zu answered%s%s", st.reset,
-		s->nr_retry, rc ? ": " : "", rc ? strerror(-rc) : "");
-	free(s->retry);
-	s->retry = NULL;
-	s->nr_retry = 0;
+	rc = fg_kick_start(s->kick, f, n, FG_DISC_KICK_WAIT_MS, 0,
+			   svc_disc_kicked, a);
+	if (rc) {
+		snprintf(err, len, "kicking TCP clients: %s", strerror(-rc));
+		free(f);
+		return rc;
+	}
+	return FG_DISC_LATER;
 }
 
 static const struct fg_disc_ops svc_disc_ops = {
@@ -280,37 +291,60 @@ static const struct fg_disc_ops svc_disc_ops = {
 	.per_flow = svc_per_flow,
 };
 
-static void fg_ctl_disc(struct fg_svc *s, const struct fg_ctl_req *req,
-			struct fg_ctl_resp *resp)
+static void svc_act_answer(struct fg_svc_act *a, int rc, const char *err)
+{
+	struct fg_ctl_resp resp = { .magic = FG_CTL_MAGIC, .status = rc };
+
+	fg_debug("%s %s took %" PRIu64 " us", fg_disc_event_name(a->d.event),
+		 a->d.iface, (fg_ctl_now_ns() - a->t0_ns) / 1000);
+	if (rc) {
+		snprintf(resp.text, sizeof(resp.text), "%s", err);
+		fg_warn("%s", err);
+	} else {
+		fg_disc_summary(&a->d, resp.text, sizeof(resp.text));
+		fg_info("%s", resp.text);
+		resp.values[0] = (uint64_t)fg_disc_deleted(&a->d);
+		resp.values[1] = a->d.mark;
+		resp.values[2] = a->d.mask;
+	}
+	/* the command may have gone meanwhile: nothing more to do then */
+	fg_ctl_send(a->cfd, &resp);
+	close(a->cfd);
+	free(a);
+}
+
+void fg_svc_ctl_act(struct fg_svc *s, int cfd, const struct fg_ctl_req *req)
 {
 	enum fg_disc_event ev = req->cmd == FG_CTL_CONNECTED
 					? FG_DISC_CONNECTED
 					: FG_DISC_DISCONNECTED;
+	struct fg_svc_act *a = calloc(1, sizeof(*a));
 	char err[256] = "";
-	struct fg_disc d;
 	int rc;
 
-	struct timespec t0, t1;
+	if (!a) {
+		struct fg_ctl_resp resp = { .magic = FG_CTL_MAGIC,
+					    .status = -ENOMEM };
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = fg_disc_init(&d, ev, req->iface, req->device, err, sizeof(err));
-	if (!rc)
-		rc = fg_disc_run(&d, &svc_disc_ops, s, s->ct, err, sizeof(err));
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	fg_debug("%s %s took %ld us", fg_disc_event_name(ev), req->iface,
-		 (long)((t1.tv_sec - t0.tv_sec) * 1000000L +
-			(t1.tv_nsec - t0.tv_nsec) / 1000));
-	resp->status = rc;
-	if (rc) {
-		snprintf(resp->text, sizeof(resp->text), "%s", err);
-		fg_warn("%s", err);
+		snprintf(resp.text, sizeof(resp.text), "out of memory");
+		fg_ctl_send(cfd, &resp);
+		close(cfd);
 		return;
 	}
-	fg_disc_summary(&d, resp->text, sizeof(resp->text));
-	fg_info("%s", resp->text);
-	resp->values[0] = (uint64_t)fg_disc_deleted(&d);
-	resp->values[1] = d.mark;
-	resp->values[2] = d.mask;
+	s->st.ctl_acted++;
+	a->s = s;
+	a->cfd = cfd;
+	a->t0_ns = fg_ctl_now_ns();
+	rc = fg_disc_init(&a->d, ev, req->iface, req->device, err,
+			  sizeof(err));
+	if (!rc)
+		rc = fg_disc_begin(&a->d, &svc_disc_ops, a, s->ct, err,
+				   sizeof(err));
+	if (rc == FG_DISC_LATER)
+		return;
+	if (!rc)
+		rc = fg_disc_end(&a->d, s->ct, err, sizeof(err));
+	svc_act_answer(a, rc, err);
 }
 
 void fg_svc_ctl_given_up(struct fg_svc *s, const struct fg_ctl_req *req)
@@ -340,10 +374,6 @@ void fg_svc_ctl_handle(struct fg_svc *s, const struct fg_ctl_req *req,
 	switch (req->cmd) {
 	case FG_CTL_STATUS:
 		fg_ctl_status(s, resp);
-		break;
-	case FG_CTL_DISCONNECTED:
-	case FG_CTL_CONNECTED:
-		fg_ctl_disc(s, req, resp);
 		break;
 	default:
 		resp->status = -EOPNOTSUPP;

@@ -155,6 +155,12 @@ void fg_svc_links_follow(struct fg_svc *s)
 		fg_warn("uplink table: %s", strerror(-rc));
 }
 
+int fg_svc_uplinks_sync(struct fg_svc *s)
+{
+	return fg_uplinks_sync(&s->up, fg_prog_map_fd(s->prog, FG_MAP_UPLINKS),
+			       fg_prog_map_fd(s->prog, FG_MAP_UPLINKS_HI), 0);
+}
+
 void fg_svc_links_detach_all(struct fg_svc *s)
 {
 	size_t i;

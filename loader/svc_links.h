@@ -19,6 +19,9 @@ int fg_svc_links_start(struct fg_svc *s, char *err, size_t errlen);
 /* After link events: look each device up by name again; a changed one
  * is detached from its old ifindex and attached to its new one. */
 void fg_svc_links_follow(struct fg_svc *s);
+/* The service's uplink table into the guard's map (a device's state or
+ * ifindex changed, an uplink went up or down). */
+int fg_svc_uplinks_sync(struct fg_svc *s);
 /* On the way out: every filter of ours goes. */
 void fg_svc_links_detach_all(struct fg_svc *s);
 

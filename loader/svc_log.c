@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "event.h"
-#include "kick.h"
+#include "reset_kick.h"
 #include "log.h"
 #include "reaper.h"
 #include "svc.h"

@@ -349,3 +349,11 @@ int fg_uplinks_pinned_set(const char *pin_dir, uint32_t mark, int up,
 		return hi;
 	return lo + (hi > 0 ? hi : 0);
 }
+
+enum fg_policy fg_uplinks_policy(const struct fg_uplinks *u, uint32_t mark,
+				 enum fg_policy dflt)
+{
+	const struct fg_iface *owner = fg_uplinks_by_mark(u, mark);
+
+	return owner ? owner->policy : dflt;
+}

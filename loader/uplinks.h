@@ -72,6 +72,9 @@ const struct fg_iface *fg_uplinks_by_mark(const struct fg_uplinks *u,
 					  uint32_t mark);
 const char *fg_uplinks_dev_by_ifindex(const struct fg_uplinks *u,
 				      int ifindex);
+/* The policy for a flow carrying this mark: its own uplink's, else dflt. */
+enum fg_policy fg_uplinks_policy(const struct fg_uplinks *u, uint32_t mark,
+				 enum fg_policy dflt);
 /* May an entry with this ct mark leave device ifindex now: unmarked,
  * reserved, or the mark of an uplink of that device that is up. */
 int fg_uplinks_mark_belongs(const struct fg_uplinks *u, int ifindex,

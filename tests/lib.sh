@@ -895,6 +895,37 @@ drill_client_summary()
 	drill_wait_log "$log" " summary " "${2:-2000}" "$from"
 }
 
+# drill_summary_is NAME KEY=VALUE...: client NAME's summary has these
+# values; the summary line is left in SUMMARY (for a failure's message).
+drill_summary_is()
+{
+	local line kv
+	line=$(drill_client_summary "$1") || return 1
+	SUMMARY=$line
+	for kv in "${@:2}"; do
+		[[ $(drill_summary_field "$line" "${kv%=*}") == "${kv##*=}" ]] ||
+			return 1
+	done
+}
+
+# drill_udp_flood SENDERS PER_SENDER GAP_US PORT: stale single-packet UDP
+# flows from client B to the remote's PORT, PER_SENDER flows a sender
+# (each holds its sockets open), the senders one after the other, one
+# flow every GAP_US; in the background, its pid in FLOOD_PID.
+drill_udp_flood()
+{
+	(
+		local i
+		for ((i = 0; i < $1; i++)); do
+			drill_exec client "$FG_BUILD/tests/tools/fg_udpflows" send \
+				-i "$3" -w 0 "$DRILL_CLIENT_B_IP4" $((20000 + i * $2)) \
+				"$2" "$DRILL_REMOTE_IP4" "$4" || exit 1
+		done
+	) >"$FG_TMP/flood.log" 2>&1 &
+	FLOOD_PID=$!
+	fg_defer "kill $FLOOD_PID 2>/dev/null"
+}
+
 _drill_catches_usr1()
 {
 	local l

@@ -323,18 +323,6 @@ test_router_originated()
 
 # ---------------------------------------------------------------- many
 
-# summary_is NAME KEY=VALUE...: client NAME's summary has these values.
-summary_is()
-{
-	local line kv
-	line=$(drill_client_summary "$1") || return 1
-	SUMMARY=$line
-	for kv in "${@:2}"; do
-		[[ $(drill_summary_field "$line" "${kv%=*}") == "${kv##*=}" ]] ||
-			return 1
-	done
-}
-
 # 1,000 stale TCP clients on the dead uplink (one process, one address,
 # silent remote: only flowguard's RST can end them) and 50 on the
 # surviving one: all 1,000 reset and reconnected through uplink 2 within
@@ -359,22 +347,22 @@ test_many_clients()
 		net.ipv4.tcp_max_syn_backlog=4096
 	drill_client_start many "$DRILL_CLIENT_A_IP4" -n $n -i 300
 	drill_client_start few "$DRILL_CLIENT_B_IP4" -n $nb -i 300
-	fg_wait_for 10000 summary_is many fresh=$n "via:$via1=$n" errored=0 ||
+	fg_wait_for 10000 drill_summary_is many fresh=$n "via:$via1=$n" errored=0 ||
 		fg_fail "many: $SUMMARY"
-	fg_wait_for 5000 summary_is few fresh=$nb "via:$via2=$nb" errored=0 ||
+	fg_wait_for 5000 drill_summary_is few fresh=$nb "via:$via2=$nb" errored=0 ||
 		fg_fail "few: $SUMMARY"
 	guard_start
 	nstat_mark client
 	isp1_dies_then_disconnected
-	fg_wait_for 3000 summary_is many "error:ECONNRESET=$n" errors=$n ||
+	fg_wait_for 3000 drill_summary_is many "error:ECONNRESET=$n" errors=$n ||
 		fg_fail "many, after the hook: $SUMMARY"
 	t_all=$(($(fg_now_ms) - T0))
-	fg_wait_for 5000 summary_is many reconnected=$n "via:$via2=$n" \
+	fg_wait_for 5000 drill_summary_is many reconnected=$n "via:$via2=$n" \
 		connects=$((2 * n)) connfails=0 ||
 		fg_fail "many, reconnecting: $SUMMARY"
 	t_ok=$(($(fg_now_ms) - T0))
 	((t_all <= 1000)) || fg_fail "the last of $n resets came $t_all ms after the hook"
-	summary_is few fresh=$nb "via:$via2=$nb" errored=0 errors=0 \
+	drill_summary_is few fresh=$nb "via:$via2=$nb" errored=0 errors=0 \
 		connects=$nb reconnected=0 || fg_fail "few (surviving uplink): $SUMMARY"
 	nstat_check client $n $((n / 100))
 	line=$(guard_disc_line)

@@ -58,7 +58,7 @@ reconnected()
 
 main()
 {
-	local t0 t_all=- n=0 i line few left dropped written left_out lines from_g
+	local t0 t_all=- n=0 line few left dropped written left_out lines from_g
 	local t_half=-
 	fg_require ip nft conntrack nsenter
 	[[ -x $FG_BIN && -x $FG_UDP && -x $FG_ECHO ]] ||
@@ -83,22 +83,14 @@ main()
 	drill_policy "$DRILL_MARK2"
 	t0=$(fg_now_ms)
 	drill_misroute 1
-	(
-		for ((i = 0; i < SENDERS; i++)); do
-			drill_exec client "$FG_UDP" send -i "$GAP_US" -w 0 \
-				"$DRILL_CLIENT_B_IP4" $((20000 + i * PER_SENDER)) \
-				"$PER_SENDER" "$DRILL_REMOTE_IP4" "$FLOOD_PORT" || exit 1
-		done
-	) >"$FG_TMP/flood.log" 2>&1 &
-	local flood=$!
-	fg_defer "kill $flood 2>/dev/null"
+	drill_udp_flood "$SENDERS" "$PER_SENDER" "$GAP_US" "$FLOOD_PORT"
 	while (($(fg_now_ms) - t0 < CAP_S * 1000)); do
 		n=$(reconnected)
 		[[ $t_half == - ]] && ((n * 2 >= N_TCP)) && t_half=$(($(fg_now_ms) - t0))
 		((n >= N_TCP)) && { t_all=$(($(fg_now_ms) - t0)); break; }
 		sleep 0.2
 	done
-	wait "$flood" || note "the flood's senders failed: $(tail -n 2 "$FG_TMP/flood.log" | tr '\n' '|')"
+	wait "$FLOOD_PID" || note "the flood's senders failed: $(tail -n 2 "$FG_TMP/flood.log" | tr '\n' '|')"
 	few=$(summary few)
 	sleep 2 # the queue drains at the cap
 	left=$(drill_ct_count -p udp -s "$DRILL_CLIENT_B_IP4" --dport "$FLOOD_PORT")

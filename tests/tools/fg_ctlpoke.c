@@ -4,9 +4,12 @@
  * (unix SOCK_SEQPACKET, one fixed-size request per connection), for tests
  * that the service refuses what it must and keeps serving.
  *
- *   fg_ctlpoke [-n] [-t MS] SOCKET MODE [ARG]
+ *   fg_ctlpoke [-n] [-t MS] [-r N] [-l PREFIX] SOCKET MODE [ARG]
  *     -n        become nobody (uid/gid 65534, no groups) before connecting
  *     -t MS     how long to wait for an answer (default 2000)
+ *     -r N      N requests one after the other, one connection each
+ *     -l PREFIX report the answer's first line that starts with PREFIX
+ *               (else its first line)
  *   MODE:
  *     status        a well-formed status request (the control case)
  *     disconnected IFACE, connected IFACE   well-formed requests
@@ -58,7 +61,7 @@ static const char *ename(int err)
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: fg_ctlpoke [-n] [-t MS] SOCKET MODE [ARG]\n"
+		"usage: fg_ctlpoke [-n] [-t MS] [-r N] [-l PREFIX] SOCKET MODE [ARG]\n"
 		"  MODE: status | disconnected IFACE | connected IFACE |\n"
 		"        garbage N | short N |\n"
 		"        badmagic | badcmd | nonul | oversized [N] | empty |\n"
@@ -153,13 +156,32 @@ static long build(const char *mode, const char *arg, unsigned char *buf,
 	return -1;
 }
 
+static const char *line_prefix;
+
+/* The answer's line to report: the first, or the first with the prefix. */
+static const char *pick_line(char *text)
+{
+	size_t len = line_prefix ? strlen(line_prefix) : 0;
+	char *line = text, *nl;
+
+	while (len && strncmp(line, line_prefix, len)) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			return "";
+		line = nl + 1;
+	}
+	nl = strchr(line, '\n');
+	if (nl)
+		*nl = '\0';
+	return line;
+}
+
 /* One answer; 1 when it was an interim one (a final one follows). */
 static int report_one(int fd, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	struct fg_ctl_resp resp;
 	int rc, interim = 0;
-	char *nl;
 	ssize_t n;
 
 	do
@@ -178,14 +200,11 @@ static int report_one(int fd, int timeout_ms)
 		printf("answer bad size=%zd\n", n);
 	} else {
 		resp.text[sizeof(resp.text) - 1] = '\0';
-		nl = strchr(resp.text, '\n');
-		if (nl)
-			*nl = '\0';
 #ifdef FG_CTL_F_INTERIM
 		interim = !!(resp.flags & FG_CTL_F_INTERIM);
 #endif
 		printf("%s status=%d text=%s\n", interim ? "interim" : "answer",
-		       resp.status, resp.text);
+		       resp.status, pick_line(resp.text));
 	}
 	return interim;
 }
@@ -199,19 +218,27 @@ static void report_answer(int fd, int timeout_ms)
 		;
 }
 
+static int poke(const struct sockaddr_un *sa, const char *mode,
+		const unsigned char *buf, long len, long idle_ms,
+		int timeout_ms);
+
 int main(int argc, char **argv)
 {
 	static unsigned char buf[1 << 17];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int nobody = 0, timeout_ms = 2000, opt, fd;
+	int nobody = 0, timeout_ms = 2000, opt;
 	const char *path, *mode, *arg;
-	long len, idle_ms = 0;
+	long len, idle_ms = 0, repeat = 1, i;
 
-	while ((opt = getopt(argc, argv, "nt:")) != -1) {
+	while ((opt = getopt(argc, argv, "nt:r:l:")) != -1) {
 		if (opt == 'n')
 			nobody = 1;
 		else if (opt == 't' && parse_num(optarg) >= 0)
 			timeout_ms = (int)parse_num(optarg);
+		else if (opt == 'r' && parse_num(optarg) > 0)
+			repeat = parse_num(optarg);
+		else if (opt == 'l')
+			line_prefix = optarg;
 		else
 			return usage();
 	}
@@ -235,13 +262,25 @@ int main(int argc, char **argv)
 	strcpy(sa.sun_path, path);
 	if (nobody && drop_to_nobody())
 		return 1;
+	for (i = 0; i < repeat; i++)
+		if (poke(&sa, mode, buf, len, idle_ms, timeout_ms))
+			return 1;
+	return 0;
+}
+
+/* One connection, one request, its answer reported. */
+static int poke(const struct sockaddr_un *sa, const char *mode,
+		const unsigned char *buf, long len, long idle_ms,
+		int timeout_ms)
+{
+	int fd;
 
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		fprintf(stderr, "fg_ctlpoke: socket: %s\n", strerror(errno));
 		return 1;
 	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa))) {
 		printf("connect refused: %s\n", ename(errno));
 		close(fd);
 		return 0;

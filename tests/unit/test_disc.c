@@ -6,7 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "disc_kick.h"
+#include "reset_disc.h"
 #include "disconnect.h"
 #include "unit.h"
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* tcpseg.c - bare TCP segments over IPv4/IPv6, built and parsed. */
+/* reset_tcpseg.c - bare TCP segments over IPv4/IPv6, built and parsed. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tcpseg.h"
+#include "reset_tcpseg.h"
 
 #define FG_TCP_HLEN 20
 #define FG_IP4_HLEN 20

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* inject.c - AF_PACKET segments to LAN hosts, MACs from the neighbours. */
+/* reset_inject.c - AF_PACKET segments to LAN hosts, MACs from the neighbours. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
@@ -14,7 +14,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "inject.h"
+#include "reset_inject.h"
 
 #define FG_NEIGH_MAX 4096
 #define FG_NEIGH_RELOAD_NS 200000000ULL /* a miss reloads at most 5/s */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* disc_kick.c - the disconnect's per-flow stage. */
+/* reset_disc.c - the disconnect's per-flow stage. */
 #include <errno.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_conntrack_tcp.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "disc_kick.h"
+#include "reset_disc.h"
 
 struct fg_flow_list {
 	struct fg_kick *k;
@@ -65,38 +65,64 @@ static size_t fg_keep_pending(struct fg_kick_flow *f, size_t n)
 	return k;
 }
 
-int fg_disc_kick(struct fg_kick *k, struct fg_ct *ct, struct fg_disc *d,
-		 struct fg_kick_flow **left, size_t *nr_left, char *err,
-		 size_t errlen)
+int fg_disc_collect(struct fg_kick *k, struct fg_ct *ct, struct fg_disc *d,
+		    struct fg_kick_flow **flows, size_t *n, char *err,
+		    size_t errlen)
 {
 	struct fg_flow_list l = { .k = k };
-	struct fg_kick_stats st = {};
 	int rc;
 
-	*left = NULL;
-	*nr_left = 0;
+	*flows = NULL;
+	*n = 0;
 	rc = fg_ct_dump(ct, 0, d->mark, d->mask, fg_collect, &l);
-	/* same filter as the delete: what went, but for entries created
-	 * after the dump (a partial dump counts nothing: stage 4 recounts) */
-	if (!rc) {
-		d->counted = l.seen;
-		d->has_count = 1;
-	}
-	if (!rc && l.n)
-		rc = fg_kick_batch(k, l.f, l.n, FG_DISC_KICK_WAIT_MS, &st);
 	if (rc) {
 		snprintf(err, errlen, "kicking TCP clients: %s", strerror(-rc));
 		free(l.f);
 		return rc;
 	}
+	/* same filter as the delete: what went, but for entries created
+	 * after the dump (a partial dump counts nothing: stage 4 recounts) */
+	d->counted = l.seen;
+	d->has_count = 1;
 	d->flows = l.n;
 	d->offloaded = l.offloaded;
-	d->reset = st.reset + st.destroyed;
-	d->unresolved = st.unresolved;
-	*nr_left = fg_keep_pending(l.f, l.n);
+	*flows = l.f;
+	*n = l.n;
+	return 0;
+}
+
+size_t fg_disc_kicked(struct fg_disc *d, struct fg_kick_flow *f, size_t n,
+		      const struct fg_kick_stats *st)
+{
+	d->reset = st->reset + st->destroyed;
+	d->unresolved = st->unresolved;
+	return fg_keep_pending(f, n);
+}
+
+int fg_disc_kick(struct fg_kick *k, struct fg_ct *ct, struct fg_disc *d,
+		 struct fg_kick_flow **left, size_t *nr_left, char *err,
+		 size_t errlen)
+{
+	struct fg_kick_stats st = {};
+	struct fg_kick_flow *f;
+	size_t n;
+	int rc;
+
+	*left = NULL;
+	*nr_left = 0;
+	rc = fg_disc_collect(k, ct, d, &f, &n, err, errlen);
+	if (rc || !n)
+		return rc;
+	rc = fg_kick_batch(k, f, n, FG_DISC_KICK_WAIT_MS, &st);
+	if (rc) {
+		snprintf(err, errlen, "kicking TCP clients: %s", strerror(-rc));
+		free(f);
+		return rc;
+	}
+	*nr_left = fg_disc_kicked(d, f, n, &st);
 	if (*nr_left)
-		*left = l.f;
+		*left = f;
 	else
-		free(l.f);
+		free(f);
 	return 0;
 }

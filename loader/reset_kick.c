@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* kick.c - exact-sequence resets for stale TCP flows. */
+/* reset_kick.c - exact-sequence resets for stale TCP flows. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
-#include <linux/filter.h>
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,16 +14,39 @@
 #include <unistd.h>
 
 #include "flowguard.h"
-#include "inject.h"
-#include "kick.h"
-#include "sockdiag.h"
-#include "tcpseg.h"
+#include "reset_inject.h"
+#include "reset_kick.h"
+#include "reset_capture.h"
+#include "reset_sockdiag.h"
+#include "reset_tcpseg.h"
 
 #define FG_LOCAL_MAX 256
 
+/* Open addressing over a batch's flows, keyed by the host's address and
+ * port and the peer's address and port. */
+struct fg_kick_index {
+	uint32_t *slot; /* flow index + 1; 0 = empty */
+	size_t mask;
+};
+
+struct fg_kick_inflight {
+	struct fg_kick_inflight *next;
+	struct fg_kick_flow *f;
+	size_t n, waiting;
+	struct fg_kick_index ix;
+	uint64_t deadline_ms;
+	unsigned int flags;
+	struct fg_kick_stats st;
+	fg_kick_done_fn done;
+	void *ctx;
+};
+
 struct fg_kick {
 	struct fg_inject *inj;
-	int cap[2]; /* IPv4, IPv6 answers; drop everything between batches */
+	struct fg_capture cap; /* lets in the answers of batches in flight */
+	struct fg_kick_inflight *batches;
+	size_t nr_batches;
+	struct fg_capture_want *wants;
 	uint64_t rnd;
 	struct {
 		uint8_t family;
@@ -102,100 +123,6 @@ static int fg_kick_is_local(const struct fg_kick *k, const struct fg_ct_tuple *t
 	return 0;
 }
 
-/* ---- the batch: answers are caught by AF_PACKET, TCP only (cBPF) ----
- *
- * The capture sockets live as long as the kick handle: closing (or
- * unbinding) a packet socket waits for an RCU grace period, tens of ms,
- * which a disconnect cannot afford. Between batches they carry a filter
- * that drops everything; a batch swaps in "TCP only" and back, which
- * costs no grace period.
- *
- * They are bound to ETH_P_ALL, not to their family's ethertype: sockets
- * of one ethertype get a packet after the device's ingress hooks, and an
- * nft flowtable (flow offload) takes an offloaded flow's packets there:
- * the host's answer to the provoke would be forwarded, never seen. All-
- * protocol sockets are taps, ahead of those hooks; their filter checks
- * the ethertype itself, and they ignore what the router sends (no copy
- * of every transmitted packet). */
-
-static int fg_capture_filter(int fd, uint16_t proto, uint32_t l4_off, int tcp)
-{
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, proto, 0, 3),
-		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, l4_off),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, 0xffff),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-	};
-	struct sock_fprog prog = { .len = 6, .filter = code };
-
-	if (!tcp)
-		prog = (struct sock_fprog){ .len = 1, .filter = code + 5 };
-	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-			  sizeof(prog)) ? -errno : 0;
-}
-
-static int fg_capture_open_one(uint16_t proto, uint32_t l4_off)
-{
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
-				   .sll_protocol = htons(ETH_P_ALL) };
-	int fd, rc, one = 1;
-
-	/* protocol 0 receives nothing until bound: no packet slips in
-	 * before the filter */
-	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	rc = fg_capture_filter(fd, proto, l4_off, 0);
-	if (!rc && setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
-			      sizeof(one)))
-		rc = -errno;
-	if (!rc && bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
-		rc = -errno;
-	if (rc) {
-		close(fd);
-		return rc;
-	}
-	return fd;
-}
-
-static const uint32_t fg_l4_off[2] = { 9, 6 }; /* IPv4 protocol, IPv6 next */
-static const uint16_t fg_l3_proto[2] = { ETH_P_IP, ETH_P_IPV6 };
-
-static void fg_capture_drop_all(struct fg_kick *k)
-{
-	int i;
-
-	for (i = 0; i < 2; i++)
-		fg_capture_filter(k->cap[i], fg_l3_proto[i], fg_l4_off[i], 0);
-}
-
-static void fg_capture_discard(int fd)
-{
-	uint8_t pkt[64];
-
-	while (recv(fd, pkt, sizeof(pkt), MSG_TRUNC) >= 0)
-		;
-}
-
-/* TCP in, and nothing left over from before the batch. */
-static int fg_capture_start(struct fg_kick *k)
-{
-	int i, rc;
-
-	for (i = 0; i < 2; i++) {
-		rc = fg_capture_filter(k->cap[i], fg_l3_proto[i], fg_l4_off[i],
-				       1);
-		if (rc) {
-			fg_capture_drop_all(k);
-			return rc;
-		}
-		fg_capture_discard(k->cap[i]);
-	}
-	return 0;
-}
-
 int fg_kick_open(struct fg_kick **out)
 {
 	struct fg_kick *k = calloc(1, sizeof(*k));
@@ -204,13 +131,9 @@ int fg_kick_open(struct fg_kick **out)
 
 	if (!k)
 		return -ENOMEM;
-	k->cap[0] = k->cap[1] = -1;
+	k->cap.fd[0] = k->cap.fd[1] = -1;
 	rc = fg_inject_open(&k->inj);
-	if (!rc) {
-		k->cap[0] = fg_capture_open_one(ETH_P_IP, fg_l4_off[0]);
-		k->cap[1] = fg_capture_open_one(ETH_P_IPV6, fg_l4_off[1]);
-		rc = k->cap[0] < 0 ? k->cap[0] : k->cap[1] < 0 ? k->cap[1] : 0;
-	}
+	rc = rc ?: fg_capture_open(&k->cap);
 	if (rc) {
 		fg_kick_close(k);
 		return rc;
@@ -223,14 +146,13 @@ int fg_kick_open(struct fg_kick **out)
 
 void fg_kick_close(struct fg_kick *k)
 {
-	int i;
-
 	if (!k)
 		return;
-	for (i = 0; i < 2; i++)
-		if (k->cap[i] >= 0)
-			close(k->cap[i]);
+	/* their owners get their flows back (and free them) */
+	fg_kick_expire(k, 1);
+	fg_capture_close(&k->cap);
 	fg_inject_close(k->inj);
+	free(k->wants);
 	free(k);
 }
 
@@ -278,13 +200,6 @@ static enum fg_kick_state fg_kick_destroy(const struct fg_ct_tuple *hv)
 {
 	return fg_sockdiag_destroy(hv) ? FG_KICK_FAILED : FG_KICK_DESTROYED;
 }
-
-/* Open addressing over the flows, keyed by the host's address and port
- * and the peer's port. */
-struct fg_kick_index {
-	uint32_t *slot; /* flow index + 1; 0 = empty */
-	size_t mask;
-};
 
 static uint32_t fg_hv_hash(const struct fg_ct_tuple *t)
 {
@@ -338,59 +253,63 @@ static struct fg_kick_flow *fg_index_find(const struct fg_kick_index *ix,
 	return NULL;
 }
 
-/* One captured packet: if it is a pending host's answer, reset it. */
-static int fg_kick_answer(struct fg_kick *k, const struct fg_kick_index *ix,
-			  struct fg_kick_flow *f, const uint8_t *pkt,
-			  size_t len, int family, struct fg_kick_stats *st)
+/* Whether ack moved forward from the RST's sequence number by what a
+ * host could receive in one batch's time: the same connection acking on,
+ * never a new one on the same ports (its numbers are random). */
+static bool fg_kick_acked_on(uint32_t rst_seq, uint32_t ack)
 {
-	struct fg_kick_flow *flow;
-	struct fg_seg in, rst;
+	uint32_t d = ack - rst_seq;
 
-	if (fg_seg_parse(pkt, len, family, &in) ||
-	    !(in.flags & FG_TCP_ACK) || (in.flags & FG_TCP_RST))
-		return 0;
-	flow = fg_index_find(ix, f, &in.t);
-	if (!flow || flow->state != FG_KICK_PENDING)
-		return 0;
-	st->answered++;
-	fg_kick_seg(&flow->hv, in.ack, 0, FG_TCP_RST, &rst);
-	if (fg_inject_send(k->inj, flow->ifindex, &rst)) {
-		flow->state = FG_KICK_FAILED;
-		st->failed++;
-		return 1;
-	}
-	flow->state = FG_KICK_RESET;
-	st->reset++;
-	return 1;
+	return d && d < (1u << 24);
 }
 
-static size_t fg_capture_drain(struct fg_kick *k,
-			       const struct fg_kick_index *ix,
-			       struct fg_kick_flow *f, struct fg_kick_stats *st)
+/* A captured segment from the host of one batch's flow: a pending
+ * host's answer gets its RST; a watched flow's host that acks on gets it
+ * again, with the new value. */
+static void fg_kick_answer_one(struct fg_kick *k, struct fg_kick_inflight *b,
+			       struct fg_kick_flow *flow, uint32_t ack)
 {
-	struct sockaddr_ll from;
-	socklen_t fl;
-	uint8_t pkt[256];
-	size_t done = 0;
-	ssize_t n;
-	int i;
+	struct fg_seg rst;
 
-	for (i = 0; i < 2; i++) {
-		for (;;) {
-			fl = sizeof(from);
-			n = recvfrom(k->cap[i], pkt, sizeof(pkt), MSG_TRUNC,
-				     (struct sockaddr *)&from, &fl);
-			if (n < 0)
-				break;
-			/* our own provoking segments go out: not answers */
-			if (from.sll_pkttype == PACKET_OUTGOING)
-				continue;
-			done += (size_t)fg_kick_answer(k, ix, f, pkt,
-						       (size_t)n < sizeof(pkt) ? (size_t)n : sizeof(pkt),
-						       i ? AF_INET6 : AF_INET, st);
-		}
+	if (flow->state == FG_KICK_PENDING) {
+		b->st.answered++;
+		b->waiting--;
+	} else if (flow->state == FG_KICK_RESET &&
+		   (b->flags & FG_KICK_WATCH) &&
+		   fg_kick_acked_on(flow->rst_seq, ack)) {
+		b->st.rereset++;
+		b->st.reset--;
+	} else {
+		return;
 	}
-	return done;
+	fg_kick_seg(&flow->hv, ack, 0, FG_TCP_RST, &rst);
+	if (fg_inject_send(k->inj, flow->ifindex, &rst)) {
+		flow->state = FG_KICK_FAILED;
+		b->st.failed++;
+		return;
+	}
+	flow->state = FG_KICK_RESET;
+	flow->rst_seq = ack;
+	b->st.reset++;
+}
+
+static void fg_kick_answer(struct fg_kick *k, const uint8_t *pkt, size_t len,
+			   int family)
+{
+	struct fg_kick_inflight *b;
+	struct fg_kick_flow *flow;
+	struct fg_seg in;
+
+	if (fg_seg_parse(pkt, len, family, &in) ||
+	    (in.flags & (FG_TCP_RST | FG_TCP_SYN | FG_TCP_FIN)) ||
+	    !(in.flags & FG_TCP_ACK))
+		return;
+	/* the same flow may be in two batches (an event's, a disconnect's) */
+	for (b = k->batches; b; b = b->next) {
+		flow = fg_index_find(&b->ix, b->f, &in.t);
+		if (flow)
+			fg_kick_answer_one(k, b, flow, in.ack);
+	}
 }
 
 static size_t fg_kick_provoke(struct fg_kick *k, struct fg_kick_flow *f,
@@ -454,42 +373,195 @@ static void fg_kick_guesses(struct fg_kick *k, struct fg_kick_flow *f,
 	}
 }
 
-int fg_kick_batch(struct fg_kick *k, struct fg_kick_flow *f, size_t n,
-		  int wait_ms, struct fg_kick_stats *st)
+static void fg_want_of(const struct fg_ct_tuple *hv,
+		       struct fg_capture_want *w)
 {
-	struct fg_kick_index ix = {};
-	struct pollfd pfd[2];
-	uint64_t deadline;
-	size_t i, waiting;
+	const uint8_t *a = hv->saddr + (hv->family == AF_INET ? 0 : 12);
+
+	w->v6 = hv->family == AF_INET6;
+	w->addr = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+		  (uint32_t)a[2] << 8 | a[3];
+	w->ports = (uint32_t)ntohs(hv->sport) << 16 | ntohs(hv->dport);
+}
+
+/* The capture filter follows the flows in flight: those waiting for an
+ * answer, and the reset ones of watching batches. */
+static int fg_kick_refilter(struct fg_kick *k)
+{
+	struct fg_kick_inflight *b;
+	size_t i, n = 0, cap = 0;
+	struct fg_capture_want *w;
+
+	for (b = k->batches; b; b = b->next)
+		cap += b->n;
+	w = cap ? realloc(k->wants, cap * sizeof(*w)) : k->wants;
+	if (!w)
+		return -ENOMEM;
+	k->wants = w;
+	for (b = k->batches; b; b = b->next)
+		for (i = 0; i < b->n; i++)
+			if (!b->f[i].local &&
+			    (b->f[i].state == FG_KICK_PENDING ||
+			     (b->f[i].state == FG_KICK_RESET &&
+			      (b->flags & FG_KICK_WATCH))))
+				fg_want_of(&b->f[i].hv, &w[n++]);
+	return fg_capture_set(&k->cap, w, n);
+}
+
+static void fg_kick_finish(struct fg_kick *k, struct fg_kick_inflight *b)
+{
+	struct fg_kick_inflight **pp = &k->batches;
+
+	while (*pp != b)
+		pp = &(*pp)->next;
+	*pp = b->next;
+	k->nr_batches--;
+	fg_kick_guesses(k, b->f, b->n, &b->st);
+	fg_kick_refilter(k);
+	free(b->ix.slot);
+	b->done(b->ctx, b->f, b->n, &b->st);
+	free(b);
+}
+
+int fg_kick_start(struct fg_kick *k, struct fg_kick_flow *f, size_t n,
+		  int wait_ms, unsigned int flags, fg_kick_done_fn done,
+		  void *ctx)
+{
+	struct fg_kick_inflight *b = calloc(1, sizeof(*b));
+	size_t i;
 	int rc;
 
-	st->flows += n;
+	if (!b)
+		return -ENOMEM;
+	b->f = f;
+	b->n = n;
+	b->flags = flags;
+	b->done = done;
+	b->ctx = ctx;
+	b->st.flows = n;
 	fg_kick_load_local(k);
 	for (i = 0; i < n; i++)
 		f[i].local = fg_kick_is_local(k, &f[i].hv);
-	rc = fg_index_build(&ix, f, n);
+	rc = fg_index_build(&b->ix, f, n);
+	if (rc) {
+		free(b);
+		return rc;
+	}
+	b->next = k->batches;
+	k->batches = b;
+	k->nr_batches++;
+	/* the filter lets the answers in before they are asked for */
+	rc = fg_kick_refilter(k);
+	if (rc) {
+		k->batches = b->next;
+		k->nr_batches--;
+		free(b->ix.slot);
+		free(b);
+		return rc;
+	}
+	b->waiting = fg_kick_provoke(k, f, n, &b->st);
+	/* nothing to wait for: ends at the caller's next expire */
+	b->deadline_ms = fg_ms_now() +
+			 (b->waiting || (flags & FG_KICK_WATCH) ? (uint64_t)wait_ms
+								: 0);
+	return 0;
+}
+
+int fg_kick_fd(const struct fg_kick *k, int i)
+{
+	return k->cap.fd[i];
+}
+
+void fg_kick_on_answers(struct fg_kick *k)
+{
+	struct fg_kick_inflight *b, *next;
+	uint8_t pkt[256];
+	ssize_t len;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		while ((len = fg_capture_recv(&k->cap, i, pkt, sizeof(pkt))) >= 0)
+			fg_kick_answer(k, pkt, (size_t)len,
+				       i ? AF_INET6 : AF_INET);
+	for (b = k->batches; b; b = next) {
+		next = b->next;
+		if (!b->waiting && !(b->flags & FG_KICK_WATCH))
+			fg_kick_finish(k, b);
+	}
+}
+
+void fg_kick_expire(struct fg_kick *k, int now_too)
+{
+	uint64_t now = fg_ms_now();
+	struct fg_kick_inflight *b, *next;
+
+	for (b = k->batches; b; b = next) {
+		next = b->next;
+		if (now_too || b->deadline_ms <= now)
+			fg_kick_finish(k, b);
+	}
+}
+
+int fg_kick_timeout_ms(const struct fg_kick *k)
+{
+	const struct fg_kick_inflight *b;
+	uint64_t now, first = UINT64_MAX;
+
+	if (!k || !k->batches)
+		return -1;
+	for (b = k->batches; b; b = b->next)
+		if (b->deadline_ms < first)
+			first = b->deadline_ms;
+	now = fg_ms_now();
+	return first <= now ? 0 : (int)(first - now);
+}
+
+size_t fg_kick_in_flight(const struct fg_kick *k)
+{
+	return k ? k->nr_batches : 0;
+}
+
+struct fg_kick_wait {
+	struct fg_kick_stats *st;
+	bool done;
+};
+
+static void fg_kick_waited(void *ctx, struct fg_kick_flow *f, size_t n,
+			   const struct fg_kick_stats *st)
+{
+	struct fg_kick_wait *w = ctx;
+	struct fg_kick_stats *sum = w->st;
+
+	(void)f;
+	(void)n;
+	sum->flows += st->flows;
+	sum->provoked += st->provoked;
+	sum->answered += st->answered;
+	sum->reset += st->reset;
+	sum->destroyed += st->destroyed;
+	sum->unresolved += st->unresolved;
+	sum->failed += st->failed;
+	sum->guessed += st->guessed;
+	sum->rereset += st->rereset;
+	w->done = true;
+}
+
+int fg_kick_batch(struct fg_kick *k, struct fg_kick_flow *f, size_t n,
+		  int wait_ms, struct fg_kick_stats *st)
+{
+	struct fg_kick_wait w = { .st = st };
+	struct pollfd pfd[2];
+	int rc;
+
+	rc = fg_kick_start(k, f, n, wait_ms, 0, fg_kick_waited, &w);
 	if (rc)
 		return rc;
-	rc = fg_capture_start(k);
-	if (rc)
-		goto out;
-	waiting = fg_kick_provoke(k, f, n, st);
-	deadline = fg_ms_now() + (uint64_t)wait_ms;
-	pfd[0] = (struct pollfd){ .fd = k->cap[0], .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = k->cap[1], .events = POLLIN };
-	while (waiting) {
-		uint64_t now = fg_ms_now();
-
-		if (now >= deadline)
-			break;
-		if (poll(pfd, 2, (int)(deadline - now)) <= 0)
-			continue;
-		i = fg_capture_drain(k, &ix, f, st);
-		waiting = i > waiting ? 0 : waiting - i;
+	pfd[0] = (struct pollfd){ .fd = k->cap.fd[0], .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = k->cap.fd[1], .events = POLLIN };
+	while (!w.done) {
+		if (poll(pfd, 2, fg_kick_timeout_ms(k)) > 0)
+			fg_kick_on_answers(k);
+		fg_kick_expire(k, 0);
 	}
-	fg_capture_drop_all(k);
-	fg_kick_guesses(k, f, n, st);
-out:
-	free(ix.slot);
-	return rc;
+	return 0;
 }

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * inject.h - send a segment straight to a LAN host out of its device by
+ * reset_inject.h - send a segment straight to a LAN host out of its device by
  * AF_PACKET, so the router's own conntrack and firewall never see it. The
  * host's MAC comes from the neighbour table (cached, reloaded on a miss).
  */
-#ifndef FG_INJECT_H
-#define FG_INJECT_H
+#ifndef FG_RESET_INJECT_H
+#define FG_RESET_INJECT_H
 
 #include <stdint.h>
 
-#include "tcpseg.h"
+#include "reset_tcpseg.h"
 
 struct fg_inject;
 
@@ -24,4 +24,4 @@ int fg_inject_resolve(struct fg_inject *in, int family, const uint8_t *addr,
 /* Send s to s->t.daddr. ifindex 0: wherever the neighbour table puts it. */
 int fg_inject_send(struct fg_inject *in, int ifindex, const struct fg_seg *s);
 
-#endif /* FG_INJECT_H */
+#endif /* FG_RESET_INJECT_H */

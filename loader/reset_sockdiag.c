@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* sockdiag.c - SOCK_DESTROY of one local TCP socket by its 4-tuple. */
+/* reset_sockdiag.c - SOCK_DESTROY of one local TCP socket by its 4-tuple. */
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
@@ -10,7 +10,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "sockdiag.h"
+#include "reset_sockdiag.h"
 
 int fg_sockdiag_destroy(const struct fg_ct_tuple *t)
 {

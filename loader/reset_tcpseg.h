@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * tcpseg.h - one bare TCP segment (no options, no payload) with its IPv4
+ * reset_tcpseg.h - one bare TCP segment (no options, no payload) with its IPv4
  * or IPv6 header, checksums filled: what flowguard sends a LAN host as if
  * from its remote peer (a provoking ACK, an exact-sequence RST).
  */
-#ifndef FG_TCPSEG_H
-#define FG_TCPSEG_H
+#ifndef FG_RESET_TCPSEG_H
+#define FG_RESET_TCPSEG_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,4 +27,4 @@ int fg_seg_build(const struct fg_seg *s, uint8_t *buf, size_t len);
 int fg_seg_parse(const uint8_t *pkt, size_t len, int family,
 		 struct fg_seg *out);
 
-#endif /* FG_TCPSEG_H */
+#endif /* FG_RESET_TCPSEG_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* sockdiag.h - end the router's own TCP sockets (SOCK_DESTROY). */
-#ifndef FG_SOCKDIAG_H
-#define FG_SOCKDIAG_H
+/* reset_sockdiag.h - end the router's own TCP sockets (SOCK_DESTROY). */
+#ifndef FG_RESET_SOCKDIAG_H
+#define FG_RESET_SOCKDIAG_H
 
 #include "ct.h"
 
@@ -14,4 +14,4 @@ int fg_sockdiag_destroy(const struct fg_ct_tuple *t);
  * not: asks it to destroy a socket that cannot exist. */
 int fg_sockdiag_destroy_supported(void);
 
-#endif /* FG_SOCKDIAG_H */
+#endif /* FG_RESET_SOCKDIAG_H */
