@@ -40,6 +40,7 @@
 #include "svc.h"
 #include "svc_links.h"
 #include "svc_log.h"
+#include "svc_reload.h"
 #include "svc_tc.h"
 #include "uplinks.h"
 
@@ -342,6 +343,8 @@ static int fg_svc_on_signal(struct fg_svc *s)
 	if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 		fg_info("signal %u: stopping", si.ssi_signo);
 		s->stop = 1;
+	} else if (si.ssi_signo == SIGHUP && !fg_svc_reload(s, "SIGHUP")) {
+		fg_info("SIGHUP: nothing to re-read without --mwan3");
 	}
 	return 0;
 }

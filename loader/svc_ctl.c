@@ -19,6 +19,7 @@
 #include "log.h"
 #include "prog.h"
 #include "svc.h"
+#include "svc_reload.h"
 #include "svc_tc.h"
 
 struct fg_text {
@@ -166,7 +167,12 @@ static int svc_find_mark(void *ctx, struct fg_disc *d, char *err, size_t len)
 {
 	struct fg_svc *s = ctx;
 	struct fg_iface *f = fg_uplinks_find(&s->up, d->iface);
+	char why[64];
 
+	/* with --mwan3, an interface we lack may be new in mwan3's config */
+	snprintf(why, sizeof(why), "a hook named %s", d->iface);
+	if (!f && fg_svc_reload(s, why) > 0)
+		f = fg_uplinks_find(&s->up, d->iface);
 	if (!f)
 		return fg_disc_mark_from_mwan3(d, s->opts->mwan3_config,
 					       s->opts->mwan3_mask_file, err,

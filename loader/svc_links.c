@@ -155,6 +155,13 @@ void fg_svc_links_follow(struct fg_svc *s)
 		fg_warn("uplink table: %s", strerror(-rc));
 }
 
+void fg_svc_links_release(struct fg_svc *s, struct fg_dev *d)
+{
+	int none[FG_MAX_UPLINKS] = { 0 };
+
+	fg_links_leave(s, d, none);
+}
+
 void fg_svc_links_detach_all(struct fg_svc *s)
 {
 	size_t i;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 struct fg_svc;
+struct fg_dev;
 
 /* At start: attach to each device there is (a refusal, such as another
  * instance's filter, stops the start: err says which device); one line
@@ -19,6 +20,9 @@ int fg_svc_links_start(struct fg_svc *s, char *err, size_t errlen);
 /* After link events: look each device up by name again; a changed one
  * is detached from its old ifindex and attached to its new one. */
 void fg_svc_links_follow(struct fg_svc *s);
+/* A device the table drops (a reload): its entry cleared, our filter
+ * removed. */
+void fg_svc_links_release(struct fg_svc *s, struct fg_dev *d);
 /* On the way out: every filter of ours goes. */
 void fg_svc_links_detach_all(struct fg_svc *s);
 
