@@ -188,24 +188,30 @@ static int run_parse(int argc, char **argv, struct fg_service_opts *o,
 	return 0;
 }
 
-/* --mwan3: the table from mwan3 and netifd; one line per interface left
- * out (debug for those mwan3 itself leaves out). */
+/* --mwan3: the table from mwan3 and netifd. */
 static int run_mwan3(struct fg_service_opts *o, const struct fg_mwan3_auto *a,
 		     struct fg_mwan3_table *t)
 {
 	char err[512];
-	size_t i;
 	int rc = fg_mwan3_auto_build(a, t, err, sizeof(err));
 
 	if (rc) {
 		fprintf(stderr, "flowguard run: %s\n", err);
 		return rc == -ENOENT || rc == -EACCES ? rc : -EINVAL;
 	}
+	o->conf = t->conf;
+	return 0;
+}
+
+/* One line per interface left out (debug for those mwan3 leaves out too),
+ * once the table is good: a start that fails says one line. */
+static void run_log_skipped(const struct fg_mwan3_table *t)
+{
+	size_t i;
+
 	for (i = 0; i < t->nr_skipped; i++)
 		fg_log(t->skipped_disabled[i] ? FG_LOG_DEBUG : FG_LOG_INFO,
 		       "mwan3 interface %s: not guarded", t->skipped[i]);
-	o->conf = t->conf;
-	return 0;
 }
 
 /* --dry-run: the table as the service would start with it. */
@@ -247,7 +253,7 @@ static int run_finish(struct fg_service_opts *o, struct fg_mwan3_auto *a,
 	if (fg_conf_validate(&o->conf, err, sizeof(err))) {
 		fprintf(stderr, "flowguard run: %s%s\n", err,
 			o->conf.mwan3 && !o->conf.nr_uplinks ?
-			" (mwan3 has no enabled interface with a known device)" : "");
+			" (mwan3 has no enabled interface with a known device; --dry-run says why)" : "");
 		return -EINVAL;
 	}
 	return 0;
@@ -283,6 +289,8 @@ int cmd_run(int argc, char **argv)
 	if (!rc && x.dry_run) {
 		run_print(&o.conf, table);
 		rc = 1;
+	} else if (!rc && table) {
+		run_log_skipped(table);
 	}
 	if (rc) {
 		free(table);

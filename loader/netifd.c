@@ -352,6 +352,11 @@ static int net_device(struct fg_netifd *n, const char *iface, char *dev,
 	}
 	if (d[0] == '@' && depth < NETIFD_MAX_ALIAS)
 		return net_device(n, d + 1, dev, len, depth + 1, err, errlen);
+	if (d[0] == '@') {
+		snprintf(err, errlen, "%s: interface '%s': more than %d aliases (%.40s)",
+			 n->network_config, iface, NETIFD_MAX_ALIAS, d);
+		return -ENOENT;
+	}
 	if (d[0] == '/') {
 		if (!net_modem_dev(d, dev, len))
 			return 0;
