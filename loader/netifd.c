@@ -250,7 +250,7 @@ static int ubus_status(const struct fg_netifd *n, const char *iface,
 
 /* l3_device from netifd; -ENOENT when it has none (interface down: a
  * PPPoE link between sessions) or does not know the interface. */
-static int ubus_device(const struct fg_netifd *n, const char *iface,
+static int ubus_device(struct fg_netifd *n, const char *iface,
 		       char *dev, size_t len, char *err, size_t errlen)
 {
 	char *buf = malloc(FG_UBUS_MAX_ANSWER);
@@ -397,10 +397,15 @@ int fg_netifd_device(struct fg_netifd *n, const char *iface, char *dev,
 		     size_t len, const char **src, char *err, size_t errlen)
 {
 	char why[160] = "no ubus on PATH";
+	int asked = n->ubus[0] != '\0';
 	int rc;
 
-	if (n->ubus[0]) {
+	if (asked) {
 		rc = ubus_device(n, iface, dev, len, why, sizeof(why));
+		/* a ubus that hangs once is not asked again in this pass:
+		 * a hook may be waiting for the table */
+		if (rc == -ETIMEDOUT)
+			n->ubus[0] = '\0';
 		if (!rc && !fg_conf_check_device(dev)) {
 			*src = "ubus";
 			return 0;
@@ -420,7 +425,7 @@ int fg_netifd_device(struct fg_netifd *n, const char *iface, char *dev,
 		*src = "network config";
 		return 0;
 	}
-	if (n->ubus[0]) { /* both answers, in the order they were asked */
+	if (asked) { /* both answers, in the order they were asked */
 		char cfg[256];
 
 		snprintf(cfg, sizeof(cfg), "%s", err);

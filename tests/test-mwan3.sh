@@ -165,6 +165,8 @@ m3_files()
 #!/bin/sh
 [ "$1" = -t ] && shift 2
 [ "$1" = call ] && [ "$3" = status ] || exit 2
+echo "$2" >>"$M3_UBUS_DIR/calls"
+[ -f "$M3_UBUS_DIR/hang" ] && exec sleep 10
 f="$M3_UBUS_DIR/${2#network.interface.}.json"
 [ -f "$f" ] || { echo "Command failed: Not found" >&2; exit 4; }
 cat "$f"
@@ -280,6 +282,22 @@ uplink wanb: device eth2 mark 0x300, policy reset (mwan3 id 3, device from ubus)
 uplink wanb6: device eth2 mark 0x400, policy reset (mwan3 id 4, device from network config)
 uplink lte: device wwan0 mark 0x500, policy reset (mwan3 id 5, device from ubus)
 skipped spare: disabled in mwan3 (id 6)" "$got"
+}
+
+test_mwan3_ubus_hangs()
+{
+	local got
+	m3_files
+	printf '%s' "$M3_MULTI" >"$M3_CFG"
+	printf '%s' "$M3_NETWORK_MULTI" >"$M3_NET"
+	# a ubus that does not answer: given up at our deadline (its
+	# process killed), not asked again for the other interfaces; the
+	# network config answers
+	touch "$M3_UBUS_DIR/hang"
+	got=$(m3_table "$M3_UBUS_PATH:/usr/bin:/bin" | grep -c "from network config")
+	[[ $got == 4 ]] || fg_fail "$got uplinks from the network config: $(cat "$FG_TMP/dry.err")"
+	[[ $(cat "$M3_UBUS_DIR/calls") == network.interface.wan ]] ||
+		fg_fail "ubus asked: $(cat "$M3_UBUS_DIR/calls")"
 }
 
 test_mwan3_no_ubus()
