@@ -24,7 +24,6 @@
 #include "flowguard_ct.skel.h"
 #include "flowguard_skbmark.skel.h"
 
-#define FG_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
 struct fg_prog {
 	struct flowguard_ct *ct;

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "prog.h"
 #include "svc.h"
+#include "svc_mode.h"
 #include "svc_reload.h"
 #include "svc_tc.h"
 
@@ -114,10 +115,13 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 {
 	struct fg_text t = { resp->text, sizeof(resp->text), 0 };
 	const struct fg_svc_stats *st = &s->st;
+	char why[256];
 	size_t i;
 
-	fg_text_add(&t, "mode %s, policy %s, mask 0x%x\n",
+	fg_text_add(&t, "mode %s (%s), policy %s, mask 0x%x\n",
 		    fg_prog_kind_name(fg_prog_kind(s->prog)),
+		    fg_svc_mode_why(s->opts, fg_prog_kind(s->prog), why,
+				    sizeof(why)),
 		    fg_conf_policy_name(s->opts->conf.policy), s->up.mask);
 	for (i = 0; i < s->up.nr_ifaces; i++) {
 		const struct fg_iface *f = &s->up.ifaces[i];

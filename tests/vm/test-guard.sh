@@ -148,12 +148,16 @@ test_nobtf()
 
 _nobtf_mode()
 {
-	vm_check "its start line says mode skbmark" \
-		grep -q "guarding .*mode skbmark" "$GUARD_LOG"
-	vm_check "flowguard status says mode skbmark" _nobtf_status
+	vm_check "its start line says mode skbmark, and why" \
+		grep -qF "mode skbmark (auto: no kernel BTF (/sys/kernel/btf/vmlinux)" "$GUARD_LOG"
+	vm_check "flowguard status says mode skbmark, and why" _nobtf_status
 }
 
-_nobtf_status() { guard_status | grep -q "mode skbmark"; }
+_nobtf_status()
+{
+	guard_status | head -n 1 |
+		grep -qF "mode skbmark (auto: no kernel BTF (/sys/kernel/btf/vmlinux): the mark mwan3 restores into skb->mark)"
+}
 
 # filter_after_ours: a counting BPF filter (fg_progstats empty: returns
 # TC_ACT_UNSPEC) at pref 100 on wan2's egress, after the guard (pref 1;
