@@ -236,15 +236,18 @@ static void run_print(const struct fg_conf *c, const struct fg_mwan3_table *t)
 static int run_finish(struct fg_service_opts *o, struct fg_mwan3_auto *a,
 		      struct fg_mwan3_table **t)
 {
+	struct fg_conf *base;
 	char err[256];
 	int rc;
 
 	if (o->conf.mwan3) {
+		/* the options as given: every re-read starts from them */
 		*t = calloc(1, sizeof(**t));
-		a->base = calloc(1, sizeof(*a->base));
-		if (!*t || !a->base)
+		base = calloc(1, sizeof(*base));
+		a->base = base;
+		if (!*t || !base)
 			return -ENOMEM;
-		*(struct fg_conf *)a->base = o->conf;
+		*base = o->conf;
 		rc = run_mwan3(o, a, *t);
 		if (rc)
 			return rc;

@@ -50,7 +50,21 @@ _misroute()
 
 test_misroute_offload_ct()
 {
-	_misroute ct 1
+	_misroute ct 1 _ct61_mode
+}
+
+# 6.1 has BTF and bpf_skb_ct_lookup but no bpf_cast_to_kern_ctx: status
+# says the guard reads the entry by probe read and looks offloaded
+# packets up, and why.
+_ct61_mode()
+{
+	vm_check "flowguard status says probe read with lookup, and why" _ct61_status
+}
+
+_ct61_status()
+{
+	guard_status | head -n 1 |
+		grep -qF "mode ct (probe read, offload lookup) (--mode ct; no bpf_cast_to_kern_ctx (kernel before 6.2): probe read; bpf_skb_ct_lookup found: offloaded packets looked up)"
 }
 
 test_misroute_offload_skbmark()
