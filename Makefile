@@ -9,6 +9,10 @@ PKG_CONFIG ?= pkg-config
 DESTDIR ?=
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 
 BUILD ?= build
 OBJ := $(BUILD)/obj
@@ -161,9 +165,35 @@ vmbench: deps vmdeps
 	$(Q)$(MAKE) --no-print-directory tests-build
 	$(Q)BUILD=$(BUILD) FG_VM_TIMEOUT=$${FG_VM_TIMEOUT:-3600} tests/vm/boot.sh --bench offload
 
+# The man page only when there is one (scripts/*.8).
+MAN_PAGES ?= $(wildcard scripts/*.8)
+# The files `make install` puts in place, relative to DESTDIR.
+INSTALLED := $(SBINDIR)/flowguard $(DATADIR)/flowguard/mwan3.user \
+	$(DATADIR)/flowguard/flowguard.conf.example \
+	$(SYSTEMDUNITDIR)/flowguard.service \
+	$(addprefix $(MANDIR)/man8/,$(sort flowguard.8 $(notdir $(MAN_PAGES))))
+INSTALL_PATHS := -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
+.PHONY: uninstall
 install: all
 	install -D -m 0755 $(BUILD)/flowguard $(DESTDIR)$(SBINDIR)/flowguard
-	install -D -m 0755 scripts/mwan3.user $(DESTDIR)/usr/share/flowguard/mwan3.user
+	install -d $(DESTDIR)$(DATADIR)/flowguard $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's|/usr/sbin/flowguard|$(SBINDIR)/flowguard|g' scripts/mwan3.user \
+		>$(DESTDIR)$(DATADIR)/flowguard/mwan3.user
+	chmod 0755 $(DESTDIR)$(DATADIR)/flowguard/mwan3.user
+	install -m 0644 scripts/flowguard.conf.example $(DESTDIR)$(DATADIR)/flowguard/
+	sed $(INSTALL_PATHS) scripts/flowguard.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/flowguard.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/flowguard.service
+	for m in $(MAN_PAGES); do \
+		install -D -m 0644 "$$m" "$(DESTDIR)$(MANDIR)/man8/$${m##*/}" || exit 1; \
+	done
+
+# What install put in place goes; of the folders only our own.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DATADIR)/flowguard 2>/dev/null
 
 clean:
 	$(Q)rm -rf $(BUILD)

@@ -51,9 +51,14 @@ int fg_common_opt(struct fg_common *c, int opt, const char *arg)
 
 void fg_common_log(const struct fg_common *c)
 {
+	fg_common_log_at(c, FG_LOG_INFO);
+}
+
+void fg_common_log_at(const struct fg_common *c, int level)
+{
 	int i;
 
-	fg_log_init("flowguard", c->use_syslog, FG_LOG_INFO);
+	fg_log_init("flowguard", c->use_syslog, (enum fg_log_level)level);
 	for (i = 0; i < c->verbose; i++)
 		fg_log_raise();
 }

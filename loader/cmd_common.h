@@ -42,5 +42,7 @@ void fg_common_init(struct fg_common *c);
 int fg_common_opt(struct fg_common *c, int opt, const char *arg);
 /* After parsing: logging set up as asked. */
 void fg_common_log(const struct fg_common *c);
+/* The same from level (enum fg_log_level) instead of info. */
+void fg_common_log_at(const struct fg_common *c, int level);
 
 #endif /* FG_CMD_COMMON_H */

@@ -12,6 +12,7 @@
 
 #include "flowguard.h"
 #include "conf.h"
+#include "log.h"
 #include "mark.h"
 #include "uci.h"
 
@@ -40,7 +41,16 @@ void fg_conf_defaults(struct fg_conf *c)
 	c->tc_priority = FG_TC_PRIORITY;
 	c->lookup = FG_LOOKUP_AUTO;
 	c->lookup_sample = FG_LOOKUP_SAMPLE;
+	c->log_level = FG_LOG_INFO;
+	c->enabled = 1;
 }
+
+static const char *const log_level_names[] = {
+	[FG_LOG_ERR] = "error",
+	[FG_LOG_WARN] = "warn",
+	[FG_LOG_INFO] = "info",
+	[FG_LOG_DEBUG] = "debug",
+};
 
 static const char *const lookup_names[] = {
 	[FG_LOOKUP_AUTO] = "auto",
@@ -65,6 +75,16 @@ int fg_conf_parse_mode(const char *s, enum fg_mode *m)
 	if (i < 0)
 		return i;
 	*m = (enum fg_mode)i;
+	return 0;
+}
+
+int fg_conf_parse_log_level(const char *s, int *level)
+{
+	int i = name_index(log_level_names, ARRAY_SIZE(log_level_names), s);
+
+	if (i < 0)
+		return i;
+	*level = i;
 	return 0;
 }
 
@@ -308,6 +328,9 @@ enum conf_knob {
 	KNOB_TC_PRIORITY,
 	KNOB_LOOKUP,
 	KNOB_LOOKUP_SAMPLE,
+	KNOB_MWAN3,
+	KNOB_LOG_LEVEL,
+	KNOB_ENABLED,
 };
 
 /* Options of `config globals` and what each expects. */
@@ -324,6 +347,9 @@ static const struct {
 	[KNOB_TC_PRIORITY] = { "tc_priority", "1..65535" },
 	[KNOB_LOOKUP] = { "offload_lookup", "auto, on or off" },
 	[KNOB_LOOKUP_SAMPLE] = { "lookup_sample", "a power of two, 1..65536" },
+	[KNOB_MWAN3] = { "mwan3", "0 or 1" },
+	[KNOB_LOG_LEVEL] = { "log_level", "error, warn, info or debug" },
+	[KNOB_ENABLED] = { "enabled", "0 or 1" },
 };
 
 static int knob_set(struct fg_conf *c, enum conf_knob k, const char *v)
@@ -348,6 +374,12 @@ static int knob_set(struct fg_conf *c, enum conf_knob k, const char *v)
 		return fg_conf_parse_lookup(v, &c->lookup);
 	case KNOB_LOOKUP_SAMPLE:
 		return fg_conf_parse_sample(v, &c->lookup_sample);
+	case KNOB_MWAN3:
+		return fg_conf_parse_bool(v, &c->mwan3);
+	case KNOB_LOG_LEVEL:
+		return fg_conf_parse_log_level(v, &c->log_level);
+	case KNOB_ENABLED:
+		return fg_conf_parse_bool(v, &c->enabled);
 	}
 	return -EINVAL;
 }

@@ -46,12 +46,18 @@ struct fg_conf {
 	/* on devices whose uplinks are all up: look up one entry-less packet
 	 * in this many (per CPU); a power of two, 1..FG_LOOKUP_SAMPLE_MAX */
 	uint32_t lookup_sample;
+	int mwan3;     /* uplinks from mwan3's config and netifd (--mwan3) */
+	int log_level; /* enum fg_log_level: error, warn, info (default), debug */
+	int enabled;   /* for the init script; the service runs regardless */
 	struct fg_uplink_conf uplinks[FG_MAX_IFACES];
 	size_t nr_uplinks;
 };
 
 /* mask 0x3f00, auto, reset, no enforce, 1000 ms, 1000/s, no uplinks. */
 void fg_conf_defaults(struct fg_conf *c);
+
+/* "error", "warn", "info", "debug" into an enum fg_log_level; -EINVAL. */
+int fg_conf_parse_log_level(const char *s, int *level);
 
 /* "auto", "ct", "skbmark"; -EINVAL otherwise. */
 int fg_conf_parse_mode(const char *s, enum fg_mode *m);

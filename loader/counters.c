@@ -32,3 +32,20 @@ out:
 	free(per_cpu);
 	return rc;
 }
+
+int fg_counters_clear(int map_fd, uint32_t slot)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct fg_counters *zero;
+	int rc = 0;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	zero = calloc((size_t)ncpu, sizeof(*zero));
+	if (!zero)
+		return -ENOMEM;
+	if (bpf_map_update_elem(map_fd, &slot, zero, BPF_ANY))
+		rc = -errno;
+	free(zero);
+	return rc;
+}

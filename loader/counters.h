@@ -9,4 +9,7 @@
 
 int fg_counters_read(int map_fd, uint32_t slot, struct fg_counters *sum);
 
+/* Zero a slot on every CPU (a slot that now counts another device). */
+int fg_counters_clear(int map_fd, uint32_t slot);
+
 #endif /* FG_COUNTERS_H */

@@ -17,13 +17,13 @@
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
 
+#include "bpffs.h"
 #include "log.h"
 #include "prog.h"
 #include "tcfilt.h"
 #include "flowguard_ct.skel.h"
 #include "flowguard_skbmark.skel.h"
 
-#define FG_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
 struct fg_prog {
 	struct flowguard_ct *ct;
@@ -350,7 +350,10 @@ int fg_prog_pin_dir_prepare(const char *pin_dir, char *err, size_t errlen)
 {
 	struct statfs st;
 	int created = 1;
+	int rc = fg_bpffs_prepare(pin_dir, err, errlen);
 
+	if (rc)
+		return rc;
 	if (mkdir(pin_dir, 0700)) {
 		if (errno != EEXIST) {
 			snprintf(err, errlen, "pin dir %s: %s", pin_dir,

@@ -20,6 +20,8 @@ enum fg_guard_kind {
 	FG_GUARD_NR_KINDS,
 };
 
+#define FG_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
 /* What the operator asked for; FG_WANT_AUTO lets the kernel decide. */
 enum fg_want { FG_WANT_AUTO = -1 };
 

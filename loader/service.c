@@ -40,6 +40,8 @@
 #include "svc.h"
 #include "svc_links.h"
 #include "svc_log.h"
+#include "svc_mode.h"
+#include "svc_reload.h"
 #include "svc_tc.h"
 #include "uplinks.h"
 
@@ -382,6 +384,8 @@ static int fg_svc_on_signal(struct fg_svc *s)
 	if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 		fg_info("signal %u: stopping", si.ssi_signo);
 		s->stop = 1;
+	} else if (si.ssi_signo == SIGHUP && !fg_svc_reload(s, "SIGHUP")) {
+		fg_info("SIGHUP: nothing to re-read without --mwan3");
 	}
 	return 0;
 }
@@ -654,7 +658,7 @@ static int fg_svc_fds(struct fg_svc *s, char *err, size_t errlen)
 static void fg_svc_log_start(const struct fg_svc *s)
 {
 	const struct fg_conf *c = &s->opts->conf;
-	char list[512] = "";
+	char list[512] = "", why[256];
 	size_t i, off = 0;
 
 	for (i = 0; i < s->up.nr_ifaces && off < sizeof(list); i++) {
@@ -665,8 +669,9 @@ static void fg_svc_log_start(const struct fg_svc *s)
 					s->up.devs[f->dev].name, f->mark,
 					f->up ? "" : "(down)");
 	}
-	fg_info("guarding %s; mode %s, policy %s, mask 0x%x, dedupe %u ms, cap %u/s",
+	fg_info("guarding %s; mode %s (%s), policy %s, mask 0x%x, dedupe %u ms, cap %u/s",
 		list, fg_prog_kind_name(fg_prog_kind(s->prog)),
+		fg_svc_mode_why(s->opts, fg_prog_kind(s->prog), why, sizeof(why)),
 		fg_conf_policy_name(c->policy), c->mask, c->dedupe_ms,
 		c->max_deletes);
 }

@@ -5,6 +5,8 @@
 
 #include "conf.h"
 
+struct fg_mwan3_auto;
+
 #define FG_DEFAULT_PIN_DIR "/sys/fs/bpf/flowguard"
 
 struct fg_service_opts {
@@ -16,6 +18,9 @@ struct fg_service_opts {
 	const char *mwan3_config;    /* NULL: /etc/config/mwan3 */
 	const char *mwan3_mask_file; /* NULL: /var/run/mwan3/mmx_mask */
 	const char *mwan3_track_dir; /* NULL: /var/run/mwan3track */
+	/* --mwan3: how to build the table again (SIGHUP, an unknown
+	 * interface in a hook); NULL without */
+	const struct fg_mwan3_auto *mwan3_auto;
 };
 
 /* Runs until SIGTERM/SIGINT: 0 then, -errno if it could not start. */

@@ -21,6 +21,8 @@
 #include "prog.h"
 #include "svc.h"
 #include "svc_links.h"
+#include "svc_mode.h"
+#include "svc_reload.h"
 #include "svc_tc.h"
 
 struct fg_text {
@@ -115,10 +117,13 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 {
 	struct fg_text t = { resp->text, sizeof(resp->text), 0 };
 	const struct fg_svc_stats *st = &s->st;
+	char why[256];
 	size_t i;
 
-	fg_text_add(&t, "mode %s, policy %s, mask 0x%x\n",
+	fg_text_add(&t, "mode %s (%s), policy %s, mask 0x%x\n",
 		    fg_prog_kind_name(fg_prog_kind(s->prog)),
+		    fg_svc_mode_why(s->opts, fg_prog_kind(s->prog), why,
+				    sizeof(why)),
 		    fg_conf_policy_name(s->opts->conf.policy), s->up.mask);
 	for (i = 0; i < s->up.nr_ifaces; i++) {
 		const struct fg_iface *f = &s->up.ifaces[i];
@@ -186,7 +191,12 @@ static int svc_find_mark(void *ctx, struct fg_disc *d, char *err, size_t len)
 {
 	struct fg_svc *s = ((struct fg_svc_act *)ctx)->s;
 	struct fg_iface *f = fg_uplinks_find(&s->up, d->iface);
+	char why[64];
 
+	/* with --mwan3, an interface we lack may be new in mwan3's config */
+	snprintf(why, sizeof(why), "a hook named %s", d->iface);
+	if (!f && fg_svc_reload(s, why) > 0)
+		f = fg_uplinks_find(&s->up, d->iface);
 	if (!f)
 		return fg_disc_mark_from_mwan3(d, s->opts->mwan3_config,
 					       s->opts->mwan3_mask_file, err,

@@ -161,6 +161,13 @@ int fg_svc_uplinks_sync(struct fg_svc *s)
 			       fg_prog_map_fd(s->prog, FG_MAP_UPLINKS_HI), 0);
 }
 
+void fg_svc_links_release(struct fg_svc *s, struct fg_dev *d)
+{
+	int none[FG_MAX_UPLINKS] = { 0 };
+
+	fg_links_leave(s, d, none);
+}
+
 void fg_svc_links_detach_all(struct fg_svc *s)
 {
 	size_t i;

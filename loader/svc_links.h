@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 struct fg_svc;
+struct fg_dev;
 
 /* At start: attach to each device there is (a refusal, such as another
  * instance's filter, stops the start: err says which device); one line
@@ -22,6 +23,9 @@ void fg_svc_links_follow(struct fg_svc *s);
 /* The service's uplink table into the guard's map (a device's state or
  * ifindex changed, an uplink went up or down). */
 int fg_svc_uplinks_sync(struct fg_svc *s);
+/* A device the table drops (a reload): its entry cleared, our filter
+ * removed. */
+void fg_svc_links_release(struct fg_svc *s, struct fg_dev *d);
 /* On the way out: every filter of ours goes. */
 void fg_svc_links_detach_all(struct fg_svc *s);
 

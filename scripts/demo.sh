@@ -39,12 +39,13 @@ start_clients()
 
 start_guard()
 {
+	# shellcheck disable=SC2119 # fg_pin_dir's NAME is optional
 	fg_pin_dir >/dev/null
 	GUARD_LOG=$FG_TMP/flowguard.log GUARD_SOCK=$FG_TMP/fg.sock
 	: >"$GUARD_LOG"
 	drill_bg router "$FG_BIN" run --pin-dir "$FG_PIN_DIR" --socket "$GUARD_SOCK" \
 		-u "wan1:$DRILL_WAN1_DEV:$DRILL_MARK1" \
-		-u "wan2:$DRILL_WAN2_DEV:$DRILL_MARK2" "$@" >>"$GUARD_LOG" 2>&1
+		-u "wan2:$DRILL_WAN2_DEV:$DRILL_MARK2" >>"$GUARD_LOG" 2>&1
 	GUARD_PID=$FG_LAST_PID
 	drill_wait_log "$GUARD_LOG" "guarding " 5000 >/dev/null
 	say "flowguard runs on the router:"

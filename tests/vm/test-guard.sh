@@ -50,7 +50,21 @@ _misroute()
 
 test_misroute_offload_ct()
 {
-	_misroute ct 1
+	_misroute ct 1 _ct61_mode
+}
+
+# 6.1 has BTF and bpf_skb_ct_lookup but no bpf_cast_to_kern_ctx: status
+# says the guard reads the entry by probe read and looks offloaded
+# packets up, and why.
+_ct61_mode()
+{
+	vm_check "flowguard status says probe read with lookup, and why" _ct61_status
+}
+
+_ct61_status()
+{
+	guard_status | head -n 1 |
+		grep -qF "mode ct (probe read, offload lookup) (--mode ct; no bpf_cast_to_kern_ctx (kernel before 6.2): probe read; bpf_skb_ct_lookup found: offloaded packets looked up)"
 }
 
 test_misroute_offload_skbmark()
@@ -148,12 +162,16 @@ test_nobtf()
 
 _nobtf_mode()
 {
-	vm_check "its start line says mode skbmark" \
-		grep -q "guarding .*mode skbmark" "$GUARD_LOG"
-	vm_check "flowguard status says mode skbmark" _nobtf_status
+	vm_check "its start line says mode skbmark, and why" \
+		grep -qF "mode skbmark (auto: no kernel BTF (/sys/kernel/btf/vmlinux)" "$GUARD_LOG"
+	vm_check "flowguard status says mode skbmark, and why" _nobtf_status
 }
 
-_nobtf_status() { guard_status | grep -q "mode skbmark"; }
+_nobtf_status()
+{
+	guard_status | head -n 1 |
+		grep -qF "mode skbmark (auto: no kernel BTF (/sys/kernel/btf/vmlinux): the mark mwan3 restores into skb->mark)"
+}
 
 # filter_after_ours: a counting BPF filter (fg_progstats empty: returns
 # TC_ACT_UNSPEC) at pref 100 on wan2's egress, after the guard (pref 1;
