@@ -263,7 +263,7 @@ static void fg_svc_round_end(struct fg_svc *s, struct fg_svc_round *rd)
 	now = fg_now_ns();
 	for (i = 0; i < rd->n; i++) {
 		fg_svc_count_reap(s, rd->r[i].outcome);
-		fg_svc_log_add(s, &rd->ev[i], &rd->r[i],
+		fg_svc_log_add(&s->log, &s->up, &rd->ev[i], &rd->r[i],
 			       rd->flow[i] < 0 ? -1 :
 			       (int)rd->flows[rd->flow[i]].state, now);
 	}
@@ -363,13 +363,13 @@ static void fg_svc_drain(struct fg_svc *s)
 		    ring_buffer__consume(s->rb) <= 0)
 			break;
 	}
-	fg_svc_log_flush(s);
+	fg_svc_log_flush(&s->log, &s->up);
 	now = fg_now_ns();
 	next = fg_backlog_next_ns(&s->backlog, now);
 	report = fg_svc_report_backlog(s, now);
 	if (!next || (report && report < next))
 		next = report;
-	report = fg_svc_log_report(s, now);
+	report = fg_svc_log_report(&s->log, now);
 	if (!next || (report && report < next))
 		next = report;
 	fg_svc_arm_timer(s, next);

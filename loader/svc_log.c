@@ -14,11 +14,11 @@
 #include <time.h>
 
 #include "event.h"
-#include "reset_kick.h"
 #include "log.h"
+#include "reset_kick.h"
 #include "reaper.h"
-#include "svc.h"
 #include "svc_log.h"
+#include "uplinks.h"
 
 #define FG_SVC_LOGQ_LEN 1024 /* lines held at most; then written at once */
 #define FG_SVC_LOG_WINDOW_NS 1000000000ull
@@ -46,12 +46,12 @@ static enum fg_log_level fg_svc_log_level(enum fg_reap_outcome o)
 	return o == FG_REAP_ERROR ? FG_LOG_WARN : FG_LOG_DEBUG;
 }
 
-static void fg_svc_log_write(const struct fg_svc *s,
+static void fg_svc_log_write(const struct fg_uplinks *up,
 			     const struct fg_svc_logrec *l)
 {
 	const struct fg_event *ev = &l->ev;
-	const struct fg_iface *owner = fg_uplinks_by_mark(&s->up, ev->mark);
-	const char *dev = fg_uplinks_dev_by_ifindex(&s->up, (int)ev->ifindex);
+	const struct fg_iface *owner = fg_uplinks_by_mark(up, ev->mark);
+	const char *dev = fg_uplinks_dev_by_ifindex(up, (int)ev->ifindex);
 	const char *reset = l->kick < 0 ? NULL :
 			    fg_kick_state_name((enum fg_kick_state)l->kick);
 	/* ts_ns and done_ns are both CLOCK_MONOTONIC */
@@ -81,16 +81,16 @@ void fg_svc_log_fini(struct fg_svc_logq *q)
 	q->n = 0;
 }
 
-void fg_svc_log_add(struct fg_svc *s, const struct fg_event *ev,
-		    const struct fg_reap *r, int kick, uint64_t done_ns)
+void fg_svc_log_add(struct fg_svc_logq *q, const struct fg_uplinks *up,
+		    const struct fg_event *ev, const struct fg_reap *r, int kick,
+		    uint64_t done_ns)
 {
-	struct fg_svc_logq *q = &s->log;
 	struct fg_svc_logrec *l;
 
 	if (fg_svc_log_level(r->outcome) > fg_log_level())
 		return;
 	if (q->n == FG_SVC_LOGQ_LEN)
-		fg_svc_log_flush(s);
+		fg_svc_log_flush(q, up);
 	l = &q->rec[q->n++];
 	l->ev = *ev;
 	l->done_ns = done_ns;
@@ -127,9 +127,8 @@ static void fg_svc_log_left_out(struct fg_svc_logq *q)
 			n, FG_SVC_LOG_PER_SEC, buf);
 }
 
-uint64_t fg_svc_log_report(struct fg_svc *s, uint64_t now_ns)
+uint64_t fg_svc_log_report(struct fg_svc_logq *q, uint64_t now_ns)
 {
-	struct fg_svc_logq *q = &s->log;
 	uint64_t end = q->window_ns + FG_SVC_LOG_WINDOW_NS;
 	uint64_t pending = 0;
 	int i;
@@ -159,9 +158,8 @@ static int fg_svc_log_admit(struct fg_svc_logq *q, uint64_t now_ns)
 	return 1;
 }
 
-void fg_svc_log_flush(struct fg_svc *s)
+void fg_svc_log_flush(struct fg_svc_logq *q, const struct fg_uplinks *up)
 {
-	struct fg_svc_logq *q = &s->log;
 	uint64_t now = fg_svc_log_now();
 	size_t i;
 
@@ -170,7 +168,7 @@ void fg_svc_log_flush(struct fg_svc *s)
 
 		/* errors always go out: they are not a flood's */
 		if (l->outcome == FG_REAP_ERROR || fg_svc_log_admit(q, now)) {
-			fg_svc_log_write(s, l);
+			fg_svc_log_write(up, l);
 			q->lines++;
 		} else {
 			q->left_out[l->outcome]++;

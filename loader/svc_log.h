@@ -16,8 +16,8 @@
 
 #define FG_SVC_LOG_PER_SEC 20
 
-struct fg_svc;
 struct fg_svc_logrec;
+struct fg_uplinks;
 
 struct fg_svc_logq {
 	struct fg_svc_logrec *rec; /* lines held, not written yet */
@@ -34,12 +34,14 @@ void fg_svc_log_fini(struct fg_svc_logq *q);
 /* The line for one event's outcome; kick: enum fg_kick_state of its
  * client reset, -1 if none was tried; done_ns: when its delete returned
  * (CLOCK_MONOTONIC). Nothing is held for a line the level hides. */
-void fg_svc_log_add(struct fg_svc *s, const struct fg_event *ev,
-		    const struct fg_reap *r, int kick, uint64_t done_ns);
-/* Writes what is held; the service does at the end of every drain. */
-void fg_svc_log_flush(struct fg_svc *s);
+void fg_svc_log_add(struct fg_svc_logq *q, const struct fg_uplinks *up,
+		    const struct fg_event *ev, const struct fg_reap *r, int kick,
+		    uint64_t done_ns);
+/* Writes what is held (uplink names from up); the service does at the
+ * end of every drain. */
+void fg_svc_log_flush(struct fg_svc_logq *q, const struct fg_uplinks *up);
 /* Says what the limit left out once its second is over; returns when to
  * ask again (0: nothing to say). */
-uint64_t fg_svc_log_report(struct fg_svc *s, uint64_t now_ns);
+uint64_t fg_svc_log_report(struct fg_svc_logq *q, uint64_t now_ns);
 
 #endif /* FG_SVC_LOG_H */
