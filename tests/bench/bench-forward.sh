@@ -33,12 +33,20 @@ PORT=7792
 ROUNDS=${FG_FW_ROUNDS:-3}
 SECS=${FG_FW_SECONDS:-3}
 
+# lan_rx: packets the router's LAN device received so far (all forwarded:
+# the upload's segments, GRO-merged as the router forwards them).
+lan_rx()
+{
+	drill_exec router cat /proc/net/dev |
+		awk -v d="$DRILL_LAN_DEV:" '$1 == d { print $3 }'
+}
+
 # phase MODE: one upload of SECS seconds with MODE's capture held open in
 # the router meanwhile (the same reader process in every phase); prints
-# "MB/s copied".
+# "MB/s packets/s copied".
 phase()
 {
-	local sent tap pid out
+	local sent tap pid out rx0 rx1
 	case $1 in
 	idle) drill_exec router "$TAP" narrow $((SECS + 1)) 0 ;;
 	narrow) drill_exec router "$TAP" narrow $((SECS + 1)) 64 ;;
@@ -46,20 +54,22 @@ phase()
 	esac >"$FG_TMP/tap.out" 2>&1 &
 	pid=$!
 	sleep 0.3
+	rx0=$(lan_rx)
 	out=$(drill_exec client "$BULK" send "$DRILL_REMOTE_IP4" "$PORT" "$SECS") ||
-		{ note "upload failed in phase $1: $out"; echo "0 -"; return; }
+		{ note "upload failed in phase $1: $out"; echo "0 0 -"; return; }
+	rx1=$(lan_rx)
 	sent=$(awk '{ print $2 }' <<<"$out")
 	wait "$pid"
 	tap=$(awk '{ print $2 }' "$FG_TMP/tap.out")
-	echo "$((sent / SECS / 1000000)) $tap"
+	echo "$((sent / SECS / 1000000)) $(((rx1 - rx0) / SECS)) $tap"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 main()
 {
-	local r m line
-	declare -A mbs copied
+	local r m line a b c
+	declare -A mbs pps copied
 	fg_require ip nft nsenter
 	[[ -x $BULK && -x $TAP ]] || fg_skip "not built (make tests-build)"
 	# shellcheck disable=SC2119 # the defaults
@@ -70,19 +80,23 @@ main()
 	for ((r = 0; r < ROUNDS; r++)); do
 		for m in idle narrow wide; do
 			line=$(phase "$m")
-			mbs[$m]+="${line%% *} "
-			copied[$m]+="${line##* } "
+			read -r a b c <<<"$line"
+			mbs[$m]+="$a "
+			pps[$m]+="$b "
+			copied[$m]+="$c "
 		done
 	done
 	echo
-	echo "forwarding a bulk TCP upload through the router, ${SECS} s phases, $ROUNDS rounds (median MB/s; ratio to idle)"
-	local base
+	echo "forwarding a bulk TCP upload through the router, ${SECS} s phases, $ROUNDS rounds (medians; ratio to idle)"
+	local base pbase med pmed
 	base=$(bench_words "${mbs[idle]}" | median)
+	pbase=$(bench_words "${pps[idle]}" | median)
 	for m in idle narrow wide; do
-		local med
 		med=$(bench_words "${mbs[$m]}" | median)
-		printf '  %-7s %5s MB/s  x%s  (rounds: %s)  packets copied to userspace: %s\n' \
+		pmed=$(bench_words "${pps[$m]}" | median)
+		printf '  %-7s %5s MB/s x%s, %7s packets/s x%s (rounds: %s); copied to userspace: %s\n' \
 			"$m" "$med" "$(awk -v a="$med" -v b="$base" 'BEGIN { printf "%.2f", b ? a / b : 0 }')" \
+			"$pmed" "$(awk -v a="$pmed" -v b="$pbase" 'BEGIN { printf "%.2f", b ? a / b : 0 }')" \
 			"${mbs[$m]% }" "${copied[$m]% }"
 	done
 	bench_notes
