@@ -23,11 +23,12 @@ fuzz_names()
 # Status 0 when nothing was found; the fuzzer's output on stdout.
 fuzz_run()
 {
-	local bin=$1/fuzz_$2 name=$2 secs=$3 out=$4 art=$5 dict=()
+	local bin=$1/fuzz_$2 name=$2 secs=$3 out=$4 art=$5 dict=() len=()
 
 	[[ -x $bin ]] || { echo "fuzz: $bin is not built (make fuzz-build)"; return 1; }
 	case $name in
 	uci | conf | mwan3) dict=(-dict="$FUZZ_SRC_DIR/uci.dict") ;;
+	ctl) len=(-max_len=8400) ;; # an answer is 8272 bytes
 	esac
 	mkdir -p "$out" "$art"
 	# a smaller quarantine: several of these may run on a shared machine
@@ -35,5 +36,5 @@ fuzz_run()
 		UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 		"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 \
 		-print_final_stats=1 -artifact_prefix="$art/$name-" \
-		"${dict[@]}" "$out" "$FUZZ_SRC_DIR/corpus/$name" 2>&1
+		"${dict[@]}" "${len[@]}" "$out" "$FUZZ_SRC_DIR/corpus/$name" 2>&1
 }
