@@ -7,8 +7,11 @@
 # invalid access, no definite or indirect leak, in the service and in
 # the commands that talked to it. Skipped without valgrind (make deps
 # installs it) and for a sanitizer build (make test SANITIZE=1: ASan does
-# this job there, valgrind cannot run it). Slow: valgrind runs the service
-# some 20 to 50 times slower. Run: tests/run.sh valgrind
+# this job there, valgrind cannot run it). In both modes: ct parses the
+# kernel's BTF (the kfunc probe, libbpf's CO-RE), skbmark does not. Slow:
+# valgrind runs the service some 20 to 50 times slower (here, loaded:
+# about 35 s for skbmark, 80 s for ct; FG_VG_START_MS, default 90000, is
+# how long the start may take). Run: tests/run.sh valgrind
 
 # shellcheck source=tests/lib-guard.sh
 source "$FG_ROOT/tests/lib-guard.sh"
@@ -83,9 +86,10 @@ vg_hook()
 	fg_log "$1 wan1: $(<"$FG_TMP/hook.out")"
 }
 
-test_service_cycle_under_valgrind()
+# vg_cycle MODE: the whole cycle in that mode.
+vg_cycle()
 {
-	local la from_a before after rc=0
+	local mode=$1 la from_a before after rc=0
 	command -v valgrind >/dev/null || fg_skip "valgrind is not installed (make deps)"
 	if ldd "$FG_BIN" 2>/dev/null | grep -q 'libasan'; then
 		fg_skip "$FG_BIN is a sanitizer build (ASan checks it; valgrind cannot run it)"
@@ -101,7 +105,7 @@ test_service_cycle_under_valgrind()
 	before=$(vg_kept)
 	vg_mwan3_conf "$FG_TMP/mwan3.conf"
 	vg_wrap
-	GUARD_START_MS=60000 guard_start --mode skbmark
+	GUARD_START_MS=${FG_VG_START_MS:-90000} guard_start --mode "$mode"
 
 	# events: A's flow leaves the wrong uplink; the service resets it
 	la=$(drill_client_log a)
@@ -123,3 +127,6 @@ test_service_cycle_under_valgrind()
 	vg_check
 	[[ $rc == 0 ]] || fg_fail "flowguard exited $rc on SIGTERM"
 }
+
+test_service_cycle_under_valgrind() { vg_cycle skbmark; }
+test_service_cycle_under_valgrind_ct() { vg_cycle ct; }
