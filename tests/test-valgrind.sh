@@ -9,9 +9,9 @@
 # installs it) and for a sanitizer build (make test SANITIZE=1: ASan does
 # this job there, valgrind cannot run it). In both modes: ct parses the
 # kernel's BTF (the kfunc probe, libbpf's CO-RE), skbmark does not. Slow:
-# valgrind runs the service some 20 to 50 times slower (here, loaded:
-# about 35 s for skbmark, 80 s for ct; FG_VG_START_MS, default 90000, is
-# how long the start may take). Run: tests/run.sh valgrind
+# valgrind runs the service some 20 to 50 times slower (here: 9 s for
+# skbmark, 36 s for ct; on a loaded machine 35 and 80 s). FG_VG_START_MS
+# (default 90000) is how long the start may take. Run: tests/run.sh valgrind
 
 # shellcheck source=tests/lib-guard.sh
 source "$FG_ROOT/tests/lib-guard.sh"
