@@ -16,6 +16,7 @@
 # shellcheck source=tests/lib-guard.sh
 source "$FG_ROOT/tests/lib-guard.sh"
 
+# shellcheck disable=SC2054 # the commas belong to the options
 VG_OPTS=(-q --leak-check=full --errors-for-leak-kinds=definite,indirect
 	--show-leak-kinds=definite,indirect --error-exitcode=99
 	--num-callers=30 --suppressions="$FG_ROOT/tests/valgrind.supp")
