@@ -15,6 +15,22 @@ SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 
 BUILD ?= build
+# ---- SANITIZE=1: flowguard, the tests and the tools with ASan and UBSan
+# at -O1, into build/san (the normal build stays as it is); `make test
+# SANITIZE=1` runs the suite on them. BPF objects are built as always.
+ifeq ($(SANITIZE),1)
+ifeq ($(origin BUILD),file)
+BUILD := $(BUILD)/san
+endif
+export BUILD
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+CFLAGS ?= -O1 -g
+override CFLAGS += $(SAN_FLAGS)
+override LDFLAGS += $(SAN_FLAGS)
+endif
+# ---- end of SANITIZE
+
 OBJ := $(BUILD)/obj
 TBIN := $(BUILD)/tests
 
@@ -131,6 +147,37 @@ $(CHECK_TARGETS): check-build%:
 	$(call msg,BUILD,$(CHECK_BUILD)/$(patsubst -%,%,$*) (CFLAGS=$* -g))
 	$(Q)$(MAKE) --no-print-directory BUILD=$(CHECK_BUILD)/$(patsubst -%,%,$*) \
 		CFLAGS="$* -g" all
+
+# ---- fuzzing: the libFuzzer targets of tests/fuzz/ (tests/fuzz/run.sh
+# says how they run). They and the library under them are built with clang,
+# coverage and sanitizers into FUZZ_BUILD, a build of its own. `make fuzz
+# FUZZ_TIME=60` fuzzes each target that many seconds; `make test` runs each
+# a few seconds over its corpus (tests/test-fuzz.sh).
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(TBIN)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_BUILD ?= $(BUILD)/fuzz
+FUZZ_TIME ?= 60
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+.PHONY: fuzz fuzz-build fuzz-targets
+
+$(TBIN)/fuzz:
+	$(Q)mkdir -p $@
+
+$(TBIN)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIBFG) | $(TBIN)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $< $(LIBFG) $(ALL_LDLIBS) -o $@
+
+fuzz-targets: $(FUZZ_BINS)
+
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(CLANG) \
+		CFLAGS="$(FUZZ_CFLAGS)" LDFLAGS= SANITIZE= fuzz-targets
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory fuzz-build
+	$(Q)FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run.sh $(FUZZ_TIME)
+# ---- end of fuzzing
 
 # Debian packages needed to build, test and demo; idempotent.
 deps:

@@ -590,19 +590,14 @@ static int load_sections(struct conf_load *ld, const struct fg_uci *u)
 	return ret ? ret : resolve_ids(ld);
 }
 
-int fg_conf_load_uci(struct fg_conf *c, const char *path, char *err,
-		     size_t errlen)
+int fg_conf_apply_uci(struct fg_conf *c, const struct fg_uci *u,
+		      const char *path, char *err, size_t errlen)
 {
 	struct conf_load *ld;
-	struct fg_uci u;
 	int ret;
 
-	ret = fg_uci_load(path, &u, err, errlen);
-	if (ret)
-		return ret;
 	ld = calloc(1, sizeof(*ld));
 	if (!ld) {
-		fg_uci_free(&u);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
@@ -610,10 +605,23 @@ int fg_conf_load_uci(struct fg_conf *c, const char *path, char *err,
 	ld->path = path;
 	ld->err = err;
 	ld->errlen = errlen;
-	ret = load_sections(ld, &u);
+	ret = load_sections(ld, u);
 	if (!ret)
 		*c = ld->c;
 	free(ld);
+	return ret;
+}
+
+int fg_conf_load_uci(struct fg_conf *c, const char *path, char *err,
+		     size_t errlen)
+{
+	struct fg_uci u;
+	int ret;
+
+	ret = fg_uci_load(path, &u, err, errlen);
+	if (ret)
+		return ret;
+	ret = fg_conf_apply_uci(c, &u, path, err, errlen);
 	fg_uci_free(&u);
 	return ret;
 }

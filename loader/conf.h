@@ -106,6 +106,12 @@ int fg_conf_add_uplink_arg(struct fg_conf *c, const char *arg, char *err,
 int fg_conf_load_uci(struct fg_conf *c, const char *path, char *err,
 		     size_t errlen);
 
+/* The same for a file already parsed (fg_uci_parse_buf()); path only
+ * names it in errors. */
+struct fg_uci;
+int fg_conf_apply_uci(struct fg_conf *c, const struct fg_uci *u,
+		      const char *path, char *err, size_t errlen);
+
 /* The whole configuration, as the service is about to use it. */
 int fg_conf_validate(const struct fg_conf *c, char *err, size_t errlen);
 

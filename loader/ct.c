@@ -294,11 +294,18 @@ static void ct_rx_msg(struct ct_rx *rx, const struct nlmsghdr *nlh)
 		rx->stopped = 1;
 }
 
+/* mnl_nlmsg_ok() compares nlmsg_len as an int: a length of 2 GiB or more
+ * passes as negative, and the parse then reads far past the buffer. */
+static int ct_nlmsg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= (uint32_t)len;
+}
+
 static void ct_rx_buf(const struct fg_ct *ct, struct ct_rx *rx, int len)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)ct->rx;
 
-	for (; !rx->done && mnl_nlmsg_ok(nlh, len);
+	for (; !rx->done && ct_nlmsg_ok(nlh, len);
 	     nlh = mnl_nlmsg_next(nlh, &len)) {
 		if (!mnl_nlmsg_portid_ok(nlh, ct->portid) ||
 		    !ct_seq_in(nlh->nlmsg_seq, rx->lo, rx->hi))
@@ -555,6 +562,18 @@ static int ct_parse_entry(const struct nlmsghdr *nlh, struct fg_ct_entry *e)
 	if (tb[CTA_ZONE])
 		e->zone = ntohs(mnl_attr_get_u16(tb[CTA_ZONE]));
 	return 0;
+}
+
+int fg_ct_parse_msg(const void *buf, size_t len, struct fg_ct_entry *e)
+{
+	const struct nlmsghdr *nlh = buf;
+
+	memset(e, 0, sizeof(*e));
+	/* the same checks as the walk over a received buffer */
+	if (len > INT32_MAX || !ct_nlmsg_ok(nlh, (int)len) ||
+	    nlh->nlmsg_type >> 8 != NFNL_SUBSYS_CTNETLINK)
+		return -EBADMSG;
+	return ct_parse_entry(nlh, e);
 }
 
 /* ---- batches: get, delete, create ---- */

@@ -127,6 +127,12 @@ int fg_ct_create(struct fg_ct *ct, const struct fg_ct_entry *e,
 int fg_ct_create_many(struct fg_ct *ct, const struct fg_ct_entry *e, size_t n,
 		      uint32_t timeout_s, size_t *failed);
 
+/* One ctnetlink message (a dump's or a get's answer, as the kernel sends
+ * it: nlmsghdr, nfgenmsg, attributes) in buf[0..len), into *e: what every
+ * answer goes through, without a socket. -EBADMSG for anything malformed
+ * (e is zeroed then). */
+int fg_ct_parse_msg(const void *buf, size_t len, struct fg_ct_entry *e);
+
 /* Netlink messages this handle has sent (tests check "one request"). */
 uint64_t fg_ct_msgs_sent(const struct fg_ct *ct);
 

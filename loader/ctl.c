@@ -79,19 +79,40 @@ int fg_ctl_accept(int lfd)
 	return cfd;
 }
 
-int fg_ctl_recv(int cfd, struct fg_ctl_req *req)
+int fg_ctl_req_decode(const void *buf, size_t n, struct fg_ctl_req *req)
 {
-	ssize_t n;
-
-	/* MSG_TRUNC: n is the real length, so an oversized one is seen */
-	n = recv(cfd, req, sizeof(*req), MSG_TRUNC | MSG_DONTWAIT);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n != sizeof(*req) || req->magic != FG_CTL_MAGIC ||
-	    req->cmd == 0 || req->cmd >= FG_CTL_CMD_MAX || req->cmd == FG_CTL_GO)
+	if (n != sizeof(*req))
+		return -EBADMSG;
+	memcpy(req, buf, sizeof(*req));
+	if (req->magic != FG_CTL_MAGIC || req->cmd == 0 ||
+	    req->cmd >= FG_CTL_CMD_MAX || req->cmd == FG_CTL_GO)
 		return -EBADMSG;
 	if (!memchr(req->iface, '\0', sizeof(req->iface)) ||
 	    !memchr(req->device, '\0', sizeof(req->device)))
+		return -EBADMSG;
+	return 0;
+}
+
+int fg_ctl_recv(int cfd, struct fg_ctl_req *req)
+{
+	struct fg_ctl_req buf;
+	ssize_t n;
+
+	/* MSG_TRUNC: n is the real length, so an oversized one is seen */
+	n = recv(cfd, &buf, sizeof(buf), MSG_TRUNC | MSG_DONTWAIT);
+	if (n < 0)
+		return -errno;
+	return fg_ctl_req_decode(&buf, (size_t)n, req);
+}
+
+int fg_ctl_go_decode(const void *buf, size_t n)
+{
+	struct fg_ctl_req go;
+
+	if (n != sizeof(go))
+		return -EBADMSG;
+	memcpy(&go, buf, sizeof(go));
+	if (go.magic != FG_CTL_MAGIC || go.cmd != FG_CTL_GO)
 		return -EBADMSG;
 	return 0;
 }
@@ -105,10 +126,7 @@ int fg_ctl_recv_go(int cfd)
 		return errno == EAGAIN ? -EAGAIN : -ECONNRESET;
 	if (n == 0)
 		return -ECONNRESET;
-	if ((size_t)n != sizeof(go) || go.magic != FG_CTL_MAGIC ||
-	    go.cmd != FG_CTL_GO)
-		return -EBADMSG;
-	return 0;
+	return fg_ctl_go_decode(&go, (size_t)n);
 }
 
 uint64_t fg_ctl_now_ns(void)
@@ -141,6 +159,18 @@ static int fg_ctl_wait(int fd, int timeout_ms)
 	return rc ? 0 : -ETIMEDOUT;
 }
 
+int fg_ctl_resp_check(struct fg_ctl_resp *resp, size_t n)
+{
+	/* a shorter text is a service built with a smaller one (the text
+	 * grew from 2048 bytes): read what it sent */
+	if (n > sizeof(*resp) || n <= offsetof(struct fg_ctl_resp, text) ||
+	    resp->magic != FG_CTL_MAGIC)
+		return -EBADMSG;
+	memset((char *)resp + n, 0, sizeof(*resp) - n);
+	resp->text[sizeof(resp->text) - 1] = '\0';
+	return 0;
+}
+
 static int fg_ctl_read(int fd, struct fg_ctl_resp *resp, int timeout_ms)
 {
 	ssize_t n;
@@ -148,18 +178,10 @@ static int fg_ctl_read(int fd, struct fg_ctl_resp *resp, int timeout_ms)
 
 	if (rc)
 		return rc;
-	memset(resp, 0, sizeof(*resp));
 	n = recv(fd, resp, sizeof(*resp), MSG_TRUNC);
 	if (n < 0)
 		return -errno;
-	/* a shorter text is a service built with a smaller one (the text
-	 * grew from 2048 bytes): read what it sent */
-	if ((size_t)n > sizeof(*resp) ||
-	    (size_t)n <= offsetof(struct fg_ctl_resp, text) ||
-	    resp->magic != FG_CTL_MAGIC)
-		return -EBADMSG;
-	resp->text[sizeof(resp->text) - 1] = '\0';
-	return 0;
+	return fg_ctl_resp_check(resp, (size_t)n);
 }
 
 int fg_ctl_call(const char *path, const struct fg_ctl_req *req_in,

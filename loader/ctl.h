@@ -62,6 +62,16 @@ struct fg_ctl_resp {
 	char text[FG_CTL_TEXT_LEN];
 };
 
+/* The decoders behind the socket calls, on bytes already read (n: the
+ * message's real length, as recv() with MSG_TRUNC reports it). A request:
+ * -EBADMSG for anything but a well-formed one of exactly sizeof(*req). */
+int fg_ctl_req_decode(const void *buf, size_t n, struct fg_ctl_req *req);
+/* The command's FG_CTL_GO: 0 or -EBADMSG. */
+int fg_ctl_go_decode(const void *buf, size_t n);
+/* An answer whose first min(n, sizeof(*resp)) bytes are in *resp: checked,
+ * the rest zeroed and the text terminated; -EBADMSG. */
+int fg_ctl_resp_check(struct fg_ctl_resp *resp, size_t n);
+
 /* Service side. */
 int fg_ctl_listen(const char *path, char *err, size_t errlen);
 /* Accept one connection (non-blocking fd); -EPERM for a non-root peer. */

@@ -152,28 +152,40 @@ static int load_iface(struct fg_mwan3 *m, const struct fg_uci_section *s,
 	return 0;
 }
 
-int fg_mwan3_load(const char *config_path, const char *mask_cache_path,
-		  struct fg_mwan3 *m, char *err, size_t errlen)
+int fg_mwan3_from_uci(const struct fg_uci *u, const char *config_path,
+		      const char *mask_cache_path, struct fg_mwan3 *m,
+		      char *err, size_t errlen)
 {
 	const char *path = config_path ? config_path : FG_MWAN3_CONFIG_PATH;
 	const char *cache = mask_cache_path ? mask_cache_path :
 					      FG_MWAN3_MASK_CACHE_PATH;
-	struct fg_uci u;
 	size_t i;
+	int ret = 0;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; !ret && i < u->nr_sections; i++)
+		if (!strcmp(u->sections[i].type, "interface"))
+			ret = load_iface(m, &u->sections[i], path, err, errlen);
+	if (!ret)
+		ret = load_mask(m, u, path, cache, err, errlen);
+	if (ret)
+		memset(m, 0, sizeof(*m));
+	return ret;
+}
+
+int fg_mwan3_load(const char *config_path, const char *mask_cache_path,
+		  struct fg_mwan3 *m, char *err, size_t errlen)
+{
+	const char *path = config_path ? config_path : FG_MWAN3_CONFIG_PATH;
+	struct fg_uci u;
 	int ret;
 
 	memset(m, 0, sizeof(*m));
 	ret = fg_uci_load(path, &u, err, errlen);
 	if (ret)
 		return ret;
-	for (i = 0; !ret && i < u.nr_sections; i++)
-		if (!strcmp(u.sections[i].type, "interface"))
-			ret = load_iface(m, &u.sections[i], path, err, errlen);
-	if (!ret)
-		ret = load_mask(m, &u, path, cache, err, errlen);
+	ret = fg_mwan3_from_uci(&u, path, mask_cache_path, m, err, errlen);
 	fg_uci_free(&u);
-	if (ret)
-		memset(m, 0, sizeof(*m));
 	return ret;
 }
 

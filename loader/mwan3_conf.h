@@ -49,6 +49,13 @@ struct fg_mwan3 {
 int fg_mwan3_load(const char *config_path, const char *mask_cache_path,
 		  struct fg_mwan3 *m, char *err, size_t errlen);
 
+/* The same for mwan3's config already parsed (fg_uci_parse_buf());
+ * config_path only names it in errors. */
+struct fg_uci;
+int fg_mwan3_from_uci(const struct fg_uci *u, const char *config_path,
+		      const char *mask_cache_path, struct fg_mwan3 *m,
+		      char *err, size_t errlen);
+
 /* The interface's mark. -ENOENT: unknown interface or empty name;
  * -EINVAL: its id is 0, reserved, or beyond the mask. */
 int fg_mwan3_iface_mark(const struct fg_mwan3 *m, const char *iface,

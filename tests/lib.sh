@@ -55,6 +55,9 @@ FG_BUILD=${BUILD:-build}
 FG_ECHO=$FG_BUILD/tests/tools/fg_echo
 FG_BIN=$FG_BUILD/flowguard
 FG_SKIP_RC=77
+# strace options for a traced flowguard: LeakSanitizer (a `make test
+# SANITIZE=1` build) cannot run under ptrace and fails the process at exit.
+FG_STRACE_ENV=(-E "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
 
 FG_TMP=${FG_TMP:-}
 FG_ID=${FG_ID:-}

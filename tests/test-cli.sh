@@ -78,7 +78,7 @@ cli_run()
 	fi
 	: >"$FG_TMP/cli.trace"
 	if [[ -n $CLI_STRACE ]]; then
-		tr=(strace -f -qq -o "$FG_TMP/cli.trace"
+		tr=(strace "${FG_STRACE_ENV[@]}" -f -qq -o "$FG_TMP/cli.trace"
 			-e 'trace=bpf,?mkdir,mkdirat,bind')
 	fi
 	CLI_RC=0

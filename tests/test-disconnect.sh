@@ -438,7 +438,8 @@ test_alone_no_pins_collateral()
 	# one kernel-side delete, both families, mark and mask (seen by strace
 	# when there is one)
 	if command -v strace >/dev/null; then
-		FGC_WRAP=(strace -f -o "$FG_TMP/strace.log" -e "trace=sendto,sendmsg")
+		FGC_WRAP=(strace "${FG_STRACE_ENV[@]}" -f -o "$FG_TMP/strace.log"
+			-e "trace=sendto,sendmsg")
 	fi
 	fgc_ok "disconnected wan1" disconnected wan1 "$DRILL_WAN1_DEV"
 	FGC_WRAP=()
