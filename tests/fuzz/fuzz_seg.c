@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * fuzz_seg.c - the TCP segment reader (tcpseg.c), which reads what LAN
+ * fuzz_seg.c - the TCP segment reader (reset_tcpseg.c), which reads what LAN
  * hosts send back to the client reset, on arbitrary packets of both
  * families; a segment it accepts builds back into a packet it accepts
  * again, with the same fields.
@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 
 #include "fuzz.h"
-#include "tcpseg.h"
+#include "reset_tcpseg.h"
 
 static void check_family(const uint8_t *data, size_t size, int family)
 {

@@ -29,7 +29,7 @@
 
 #include "ctl.h"
 #include "flowguard.h"
-#include "tcpseg.h"
+#include "reset_tcpseg.h"
 
 static int put_file(const char *dir, const char *name, const void *p,
 		    size_t len)
