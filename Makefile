@@ -10,6 +10,42 @@ DESTDIR ?=
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
 
+# Cross builds: `make CROSS_COMPILE=aarch64-linux-gnu-` (Debian's cross
+# compiler and the target's -dev packages through multiarch: `make
+# crossdeps`). The output goes to its own folder, build/aarch64, so a
+# cross build never touches the native one; the BPF objects are the same
+# clang -target bpf objects, taking the target's uapi headers and byte
+# order (mips*-: big-endian, bpfeb; mipsel* and the others: bpfel).
+ifneq ($(CROSS_COMPILE),)
+CROSS_TRIPLET := $(patsubst %-,%,$(CROSS_COMPILE))
+CROSS_CPU := $(firstword $(subst -, ,$(CROSS_TRIPLET)))
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin AR),default)
+AR := $(CROSS_COMPILE)ar
+endif
+BUILD ?= build/$(CROSS_CPU)
+MULTIARCH ?= $(CROSS_TRIPLET)
+# the target's .pc files (multiarch), not the build host's
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS_TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config
+BPF_ARCH ?= $(shell echo $(CROSS_CPU) | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/mips.*/mips/')
+ifneq ($(filter mips mips64 mipsisa32r6 mipsisa64r6,$(CROSS_CPU)),)
+BPF_TARGET ?= bpfeb
+endif
+endif
+# `make BPF_TARGET=bpfeb` on this host: the big-endian BPF objects (what a
+# MIPS router loads), in a folder of their own. Only the objects: the
+# bpftool here (Debian 12: 7.1, libbpf 1.1) refuses to open an object of
+# the other byte order ("Endian mismatch"), so it makes no skeleton of it;
+# libbpf learned that in late 2024, and a build of the binary for a
+# big-endian CPU (OpenWrt's SDK) needs a bpftool that new.
+ifeq ($(CROSS_COMPILE)$(BPF_TARGET),bpfeb)
+BUILD ?= build/bpfeb
+.DEFAULT_GOAL := bpf-objs
+endif
+CROSSDEPS_ARCH ?= arm64
+
 BUILD ?= build
 OBJ := $(BUILD)/obj
 TBIN := $(BUILD)/tests
@@ -72,7 +108,7 @@ all: $(BUILD)/flowguard
 $(BUILD) $(OBJ) $(TBIN) $(TBIN)/unit $(TBIN)/kernel $(TBIN)/tools $(TBIN)/bench:
 	$(Q)mkdir -p $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/guard.h include/flowguard.h include/fg_core_types.h | $(BUILD)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/guard.h $(wildcard include/*.h) | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -80,7 +116,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
-$(OBJ)/%.o: loader/%.c $(wildcard loader/*.h) include/flowguard.h $(SKELS) | $(OBJ)
+$(OBJ)/%.o: loader/%.c $(wildcard loader/*.h) $(wildcard include/*.h) $(SKELS) | $(OBJ)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -110,6 +146,10 @@ $(TBIN)/bench/%: tests/bench/%.c $(TEST_HDRS) $(LIBFG) $(SKELS) | $(TBIN)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(LIBFG) $(ALL_LDLIBS) -o $@
 
+# the BPF objects alone (make BPF_TARGET=bpfeb)
+.PHONY: bpf-objs
+bpf-objs: $(BPF_OBJS)
+
 tests-build: all $(TEST_BINS) $(TOOL_BINS) $(BENCH_BINS)
 
 # build/flowguard at each optimisation level a packager may pass as
@@ -131,6 +171,12 @@ $(CHECK_TARGETS): check-build%:
 # Debian packages needed to build, test and demo; idempotent.
 deps:
 	$(Q)scripts/install-deps.sh
+
+# the cross compiler and the target's -dev packages (Debian multiarch),
+# for CROSSDEPS_ARCH (a Debian architecture, default arm64); not part of deps
+.PHONY: crossdeps
+crossdeps:
+	$(Q)scripts/install-crossdeps.sh $(CROSSDEPS_ARCH)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory tests-build

@@ -1,11 +1,13 @@
 #!/bin/sh
-# Install the Debian packages flowguard needs to build, test and demo.
+# Install the Debian packages flowguard needs to build, test and demo;
+# with arguments, those packages instead (install-crossdeps.sh).
 # Idempotent: does nothing when everything is present.
 set -eu
 
 PKGS="clang llvm libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev
 pkg-config make gcc libc6-dev linux-libc-dev iproute2 nftables conntrack
 util-linux procps strace jq"
+[ $# -eq 0 ] || PKGS="$*"
 
 missing=""
 for p in $PKGS; do
