@@ -22,7 +22,8 @@ mount -o remount,rw /
 mkdir -p /run/netns /var/run
 hostname fgvm
 ip link set lo up
-modprobe -a 9p 9pnet_virtio
+# virtio_pci: built in on amd64, a module on arm64
+modprobe -a virtio_pci 9p 9pnet_virtio
 for share in fg out; do
 	mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 "$share" "/mnt/$share" ||
 		echo "fg-vm-init: 9p share $share missing" >&2
