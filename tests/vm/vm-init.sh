@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
 # tests/vm/vm-init.sh - PID 1 of the test VM (the image has it as
-# /sbin/fg-vm-init; boot.sh boots with init=/sbin/fg-vm-init). Mounts what
+# /sbin/fg-vm-init; boot.sh boots with init=/sbin/fg-vm-init, or
+# rdinit= where the root is the initramfs: arm64). Mounts what
 # the tests need and boot.sh's two 9p shares, the flowguard tree (built)
 # at /mnt/fg, read-only, and the results folder at /mnt/out; then runs
 # /mnt/fg/tests/vm/run-tests.sh with the filter of fg.filter= (commas)
