@@ -16,7 +16,10 @@
  * into this CPU's order (on a big-endian loader that is a plain copy,
  * which is what the loader does: it reads the record as it is). The
  * layout (offsets, sizes) is include/fg_layout.h, asserted in every
- * compile of the guard and the loader. */
+ * compile of the guard and the loader. That the guard writes each field
+ * in the order said here is checked on this (little-endian) kernel by
+ * tests/kernel/test_verdict.c (check_event: ports and seq as on the wire,
+ * mark and ifindex as numbers). */
 #include <endian.h>
 #include <stdint.h>
 #include <arpa/inet.h>
