@@ -205,7 +205,7 @@ vmtest: deps vmdeps
 # arm64 (build/aarch64) in Debian 12's arm64 kernel under qemu (TCG: slow,
 # so a few tests; VMTEST_ARM64 picks them like VMTEST), the VM's root made
 # of extracted arm64 .debs in /var/tmp/flowguard-vm-arm64.
-VMTEST_ARM64 ?= misroute_offload_ct,nobtf
+VMTEST_ARM64 ?= misroute_offload_ct,nobtf,unit
 .PHONY: vmtest-arm64 vm-bins
 vmtest-arm64: deps crossdeps
 	$(Q)tests/vm/vmdeps.sh arm64
@@ -214,8 +214,8 @@ vmtest-arm64: deps crossdeps
 	$(Q)BUILD=build/aarch64 FG_VM_ARCH=arm64 FG_VM_TIMEOUT=$${FG_VM_TIMEOUT:-1500} \
 		tests/vm/boot.sh $(VMTEST_ARM64)
 
-# what the VM tests run: flowguard and the test tools
-vm-bins: all $(TOOL_BINS)
+# what the VM tests run: flowguard, the test tools, the unit tests
+vm-bins: all $(TOOL_BINS) $(filter $(TBIN)/unit/%,$(TEST_BINS))
 
 # The offload benchmark in the VM (tests/vm/README.md, Benchmarks);
 # FG_VB_* and FG_BASE_BIN pass through; not part of vmtest.
