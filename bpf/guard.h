@@ -37,6 +37,26 @@
 
 #include "flowguard.h"
 
+/* The uapi headers' bitfields (iphdr's ihl and version, ipv6hdr's version,
+ * tcphdr's doff) are laid out by the byte order asm/byteorder.h states,
+ * which is the build host's: a big-endian object (bpfeb, MIPS) built with
+ * a little-endian host's headers would read IPv4's version as 5 and its
+ * ihl as 4. Read those nibbles from the header's bytes (fg_ip_version(),
+ * fg_ip4_ihl()); the poison makes any use of the bitfields a build error. */
+#pragma GCC poison ihl version doff
+
+/* The IP version: the high nibble of the header's first byte (v4 and v6). */
+static __always_inline __u8 fg_ip_version(const void *iph)
+{
+	return *(const __u8 *)iph >> 4;
+}
+
+/* IPv4's header length in 4-byte words: the low nibble of its first byte. */
+static __always_inline __u8 fg_ip4_ihl(const struct iphdr *iph)
+{
+	return *(const __u8 *)iph & 0x0f;
+}
+
 #define FG_AF_INET 2
 #define FG_AF_INET6 10
 
@@ -258,7 +278,7 @@ static __always_inline int fg_parse(struct __sk_buff *skb, __u32 l2_len,
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		if (bpf_skb_load_bytes(skb, off, &ip4, sizeof(ip4)))
 			return -1;
-		if (ip4.version != 4 || ip4.ihl < 5)
+		if (fg_ip_version(&ip4) != 4 || fg_ip4_ihl(&ip4) < 5)
 			return -1;
 		p->key.family = FG_AF_INET;
 		p->key.l4proto = ip4.protocol;
@@ -267,11 +287,11 @@ static __always_inline int fg_parse(struct __sk_buff *skb, __u32 l2_len,
 		/* later fragments carry no ports */
 		if (ip4.frag_off & bpf_htons(0x1fff))
 			return 0;
-		off += ip4.ihl * 4;
+		off += fg_ip4_ihl(&ip4) * 4;
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
 		if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)))
 			return -1;
-		if (ip6.version != 6)
+		if (fg_ip_version(&ip6) != 6)
 			return -1;
 		p->key.family = FG_AF_INET6;
 		__builtin_memcpy(p->key.saddr, &ip6.saddr, 16);

@@ -170,10 +170,7 @@ struct fg_event {
 #define FG_TCP_RST 0x04
 #define FG_TCP_ACK 0x10
 
-_Static_assert(sizeof(struct fg_uplink) == 40, "fg_uplink layout");
-_Static_assert(sizeof(struct fg_counters) == 64, "fg_counters layout");
-_Static_assert(sizeof(struct fg_flow_key) == 48, "fg_flow_key layout");
-_Static_assert(sizeof(struct fg_guard_cfg) == 32, "fg_guard_cfg layout");
-_Static_assert(sizeof(struct fg_event) == 72, "fg_event layout");
+/* every field's offset and size, asserted in each compile */
+#include "fg_layout.h"
 
 #endif /* FLOWGUARD_H */

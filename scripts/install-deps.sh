@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install the Debian packages flowguard needs to build, test and demo.
+# Install the Debian packages flowguard needs to build, test and demo;
+# with arguments, those packages instead (install-crossdeps.sh).
 # Idempotent: does nothing when everything is present.
 set -eu
 
@@ -8,6 +9,7 @@ pkg-config make gcc libc6-dev linux-libc-dev iproute2 nftables conntrack
 util-linux procps strace jq valgrind libclang-rt-dev"
 # every shell script of the OpenWrt package and of the tests is checked
 PKGS="$PKGS shellcheck"
+[ $# -eq 0 ] || PKGS="$*"
 
 missing=""
 for p in $PKGS; do

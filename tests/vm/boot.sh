@@ -17,16 +17,27 @@
 # vmtest.log (the runner's output), logs/NAME.log (each test's own log),
 # console.log (the VM's console), rc. The image is opened with
 # snapshot=on: a run never changes it.
-# Environment: FG_VM_DIR (image, default /var/tmp/flowguard-vm), FG_VM_OUT
+# FG_VM_ARCH=arm64 (make vmtest-arm64): Debian 12's arm64 kernel under
+# qemu-system-aarch64 (-M virt), its root an initramfs of extracted arm64
+# .debs (build-image-debs.sh), in FG_VM_DIR /var/tmp/flowguard-vm-arm64;
+# BUILD must then hold an arm64 build (make CROSS_COMPILE=aarch64-linux-gnu-).
+# Environment: FG_VM_ARCH (amd64), FG_VM_DIR (image, default
+# /var/tmp/flowguard-vm, /var/tmp/flowguard-vm-ARCH for another arch), FG_VM_OUT
 # (default FG_VM_DIR/out, out-bench with --bench), FG_VM_ACCEL (default kvm when /dev/kvm is
-# usable, else tcg), FG_VM_SMP (default 2), FG_VM_MEM (MiB, 1024),
+# usable and ARCH is the host's, else tcg), FG_VM_CPU (arm64: cortex-a57),
+# FG_VM_SMP (default 2), FG_VM_MEM (MiB, 1024; arm64 1536: the root is in RAM),
 # FG_VM_TIMEOUT (seconds for the whole run, 1800), BUILD (build folder,
 # relative to the tree, default build).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 fg=$(cd "$here/../.." && pwd)
-dir=${FG_VM_DIR:-/var/tmp/flowguard-vm}
+arch=${FG_VM_ARCH:-amd64}
+case $arch in
+amd64) dir=${FG_VM_DIR:-/var/tmp/flowguard-vm} builder=build-image.sh ;;
+arm64) dir=${FG_VM_DIR:-/var/tmp/flowguard-vm-$arch} builder=build-image-debs.sh ;;
+*) echo "boot.sh: no VM for architecture '$arch' (amd64, arm64)" >&2; exit 2 ;;
+esac
 build=${BUILD:-build}
 limit=${FG_VM_TIMEOUT:-1800}
 shell=
@@ -35,7 +46,7 @@ bench=
 case ${1:-} in
 --shell) shell=1 ;;
 --bench) bench=${2:-}; filter=bench_$bench ;;
--h | --help) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h | --help) sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 *) filter=${1:-} ;;
 esac
 out=${FG_VM_OUT:-$dir/out${bench:+-bench}}
@@ -54,13 +65,21 @@ fail_summary()
 
 [[ -x $fg/$build/flowguard && -x $fg/$build/tests/tools/fg_echo ]] ||
 	{ echo "boot.sh: $fg/$build not built: make tests-build" >&2; exit 1; }
-"$here/build-image.sh" || fail_summary "no image: build-image.sh failed"
+# the ELF header's machine (byte 18): a build for the VM's CPU
+machine=$(od -An -tu1 -j18 -N1 "$fg/$build/flowguard" | tr -d ' ')
+case $arch:$machine in
+amd64:62 | arm64:183) ;;
+*) echo "boot.sh: $build/flowguard is not an $arch binary (ELF machine $machine)" >&2; exit 1 ;;
+esac
+FG_VM_DIR=$dir FG_VM_ARCH=$arch "$here/$builder" ||
+	fail_summary "no image: $builder failed"
 
 accel=${FG_VM_ACCEL:-}
 if [[ -z $accel ]]; then
 	accel=tcg
 	# usable: present, and we may open it
-	if [[ -c /dev/kvm ]] && (: <>/dev/kvm) 2>/dev/null; then
+	host=$(uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')
+	if [[ $host == "$arch" && -c /dev/kvm ]] && (: <>/dev/kvm) 2>/dev/null; then
 		accel=kvm
 	fi
 fi
@@ -69,7 +88,13 @@ mkdir -p "$out"
 rm -rf "$out/rc" "$out/vmtest.log" "$out/logs" "$out/console.log"
 : >"$out/vmtest.log"
 
-append="root=/dev/vda rw console=ttyS0 panic=-1 loglevel=4 init=/sbin/fg-vm-init"
+if [[ $arch == amd64 ]]; then
+	append="root=/dev/vda rw console=ttyS0 init=/sbin/fg-vm-init"
+else
+	# the whole root is the initramfs: its init is ours
+	append="console=ttyAMA0 rdinit=/sbin/fg-vm-init"
+fi
+append+=" panic=-1 loglevel=4"
 append+=" fg.build=$build fg.filter=$filter${shell:+ fg.shell=1}"
 # a bench's settings: the kernel hands NAME=VALUE words it does not know
 # (no dot in NAME) to init's environment, which the runner inherits
@@ -81,10 +106,16 @@ if [[ -n $bench ]]; then
 		append+=" $v=${!v}"
 	done
 fi
-qemu=(qemu-system-x86_64 -machine "q35,accel=$accel" -cpu max
-	-smp "$smp" -m "${FG_VM_MEM:-1024}" -no-reboot -nic none
+if [[ $arch == amd64 ]]; then
+	qemu=(qemu-system-x86_64 -machine "q35,accel=$accel" -cpu max
+		-m "${FG_VM_MEM:-1024}"
+		-drive "file=$dir/rootfs.img,if=virtio,format=raw,snapshot=on")
+else
+	qemu=(qemu-system-aarch64 -machine "virt,accel=$accel"
+		-cpu "${FG_VM_CPU:-cortex-a57}" -m "${FG_VM_MEM:-1536}")
+fi
+qemu+=(-smp "$smp" -no-reboot -nic none
 	-kernel "$dir/vmlinuz" -initrd "$dir/initrd.img" -append "$append"
-	-drive "file=$dir/rootfs.img,if=virtio,format=raw,snapshot=on"
 	-virtfs "local,path=$fg,mount_tag=fg,security_model=none,readonly=on"
 	-virtfs "local,path=$out,mount_tag=out,security_model=none")
 
@@ -93,7 +124,7 @@ if [[ -n $shell ]]; then
 fi
 
 t0=$SECONDS
-echo "# VM: $accel, $smp CPUs, image $dir/rootfs.img; logs in $out"
+echo "# VM: $arch, $accel, $smp CPUs, image in $dir; logs in $out"
 timeout -k 10 "$limit" "${qemu[@]}" -display none -serial "file:$out/console.log" \
 	</dev/null &
 qpid=$!

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
 # tests/vm/vm-init.sh - PID 1 of the test VM (the image has it as
-# /sbin/fg-vm-init; boot.sh boots with init=/sbin/fg-vm-init). Mounts what
+# /sbin/fg-vm-init; boot.sh boots with init=/sbin/fg-vm-init, or
+# rdinit= where the root is the initramfs: arm64). Mounts what
 # the tests need and boot.sh's two 9p shares, the flowguard tree (built)
 # at /mnt/fg, read-only, and the results folder at /mnt/out; then runs
 # /mnt/fg/tests/vm/run-tests.sh with the filter of fg.filter= (commas)
@@ -22,7 +23,8 @@ mount -o remount,rw /
 mkdir -p /run/netns /var/run
 hostname fgvm
 ip link set lo up
-modprobe -a 9p 9pnet_virtio
+# virtio_pci: built in on amd64, a module on arm64
+modprobe -a virtio_pci 9p 9pnet_virtio
 for share in fg out; do
 	mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 "$share" "/mnt/$share" ||
 		echo "fg-vm-init: 9p share $share missing" >&2
