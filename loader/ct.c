@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <endian.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -395,6 +396,14 @@ static const struct ct_pol ct_pol_top[CTA_MAX + 1] = {
 	[CTA_MARK] = { MNL_TYPE_U32, 0 },
 	[CTA_ID] = { MNL_TYPE_U32, 0 },
 	[CTA_ZONE] = { MNL_TYPE_U16, 0 },
+	[CTA_TIMEOUT] = { MNL_TYPE_U32, 0 },
+	[CTA_COUNTERS_ORIG] = { MNL_TYPE_NESTED, 0 },
+	[CTA_COUNTERS_REPLY] = { MNL_TYPE_NESTED, 0 },
+};
+
+static const struct ct_pol ct_pol_counters[CTA_COUNTERS_MAX + 1] = {
+	[CTA_COUNTERS_PACKETS] = { MNL_TYPE_U64, 0 },
+	[CTA_COUNTERS_BYTES] = { MNL_TYPE_U64, 0 },
 };
 
 static const struct ct_pol ct_pol_tuple[CTA_TUPLE_MAX + 1] = {
@@ -521,6 +530,27 @@ static int ct_parse_protoinfo(const struct nlattr *nest, struct fg_ct_entry *e)
 	return 0;
 }
 
+static uint64_t ct_get_be64(const struct nlattr *a)
+{
+	return a ? be64toh(mnl_attr_get_u64(a)) : 0;
+}
+
+/* One direction's CTA_COUNTERS_* nest (accounting on). */
+static int ct_parse_counters(const struct nlattr *nest, struct fg_ct_entry *e,
+			     int dir)
+{
+	const struct nlattr *tb[CTA_COUNTERS_MAX + 1];
+	int err;
+
+	err = ct_parse_nested(nest, ct_pol_counters, CTA_COUNTERS_MAX, tb);
+	if (err)
+		return err;
+	e->has_counters = 1;
+	e->packets[dir] = ct_get_be64(tb[CTA_COUNTERS_PACKETS]);
+	e->bytes[dir] = ct_get_be64(tb[CTA_COUNTERS_BYTES]);
+	return 0;
+}
+
 static uint32_t ct_get_be32(const struct nlattr *a)
 {
 	return a ? ntohl(mnl_attr_get_u32(a)) : 0;
@@ -547,8 +577,13 @@ static int ct_parse_entry(const struct nlmsghdr *nlh, struct fg_ct_entry *e)
 				     &e->reply);
 	if (!err && tb[CTA_PROTOINFO])
 		err = ct_parse_protoinfo(tb[CTA_PROTOINFO], e);
+	if (!err && tb[CTA_COUNTERS_ORIG])
+		err = ct_parse_counters(tb[CTA_COUNTERS_ORIG], e, 0);
+	if (!err && tb[CTA_COUNTERS_REPLY])
+		err = ct_parse_counters(tb[CTA_COUNTERS_REPLY], e, 1);
 	if (err)
 		return err;
+	e->timeout = ct_get_be32(tb[CTA_TIMEOUT]);
 	e->mark = ct_get_be32(tb[CTA_MARK]);
 	e->id = ct_get_be32(tb[CTA_ID]);
 	e->status = ct_get_be32(tb[CTA_STATUS]);

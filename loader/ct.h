@@ -34,6 +34,12 @@ struct fg_ct_entry {
 	uint32_t mark, id, status; /* status: IPS_* bits */
 	uint16_t zone;
 	uint8_t tcp_state; /* TCP_CONNTRACK_*, 0 if not TCP */
+	/* accounting (net.netfilter.nf_conntrack_acct when the entry was
+	 * made): has_counters says whether the kernel reported them;
+	 * [0] original direction, [1] reply. Read from dumps and gets. */
+	uint8_t has_counters;
+	uint64_t packets[2], bytes[2];
+	uint32_t timeout; /* seconds left; 0 when not reported (offloaded) */
 };
 
 /* Which tuple fg_ct_get() looks up. (flowguard.h already has an enum
