@@ -19,6 +19,7 @@
 #include "log.h"
 #include "prog.h"
 #include "svc.h"
+#include "svc_json.h"
 #include "svc_tc.h"
 
 struct fg_text {
@@ -92,15 +93,10 @@ static void fg_status_device(struct fg_svc *s, struct fg_text *t, size_t i,
 static void fg_status_devices(struct fg_svc *s, struct fg_text *t)
 {
 	int fd = fg_prog_map_fd(s->prog, FG_MAP_COUNTERS);
-	struct fg_nftflows *ft = calloc(1, sizeof(*ft));
+	struct fg_nftflows *ft = fg_svc_tc_flowtables();
 	struct fg_counters c;
 	size_t i;
 
-	/* no listing (or no memory for one): each device says "unknown" */
-	if (ft && fg_nftflow_list(ft)) {
-		free(ft);
-		ft = NULL;
-	}
 	for (i = 0; i < s->up.nr_devs; i++) {
 		if (fg_counters_read(fd, (uint32_t)i, &c))
 			memset(&c, 0, sizeof(c));
@@ -339,7 +335,10 @@ void fg_svc_ctl_handle(struct fg_svc *s, const struct fg_ctl_req *req,
 {
 	switch (req->cmd) {
 	case FG_CTL_STATUS:
-		fg_ctl_status(s, resp);
+		if (req->flags & FG_CTL_F_JSON)
+			fg_svc_status_json(s, resp);
+		else
+			fg_ctl_status(s, resp);
 		break;
 	case FG_CTL_DISCONNECTED:
 	case FG_CTL_CONNECTED:
