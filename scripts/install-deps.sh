@@ -5,7 +5,7 @@ set -eu
 
 PKGS="clang llvm libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev
 pkg-config make gcc libc6-dev linux-libc-dev iproute2 nftables conntrack
-util-linux procps strace jq"
+util-linux procps strace jq python3 time groff-base"
 
 missing=""
 for p in $PKGS; do

@@ -562,3 +562,19 @@ assert isinstance(d["sock_destroy"], bool), d
 	[[ $rc == 1 ]] || fg_fail "status --json without a service: exit $rc"
 	guard_stop
 }
+
+# scripts/flowguard.8: every command flowguard lists is documented, with
+# the version --version prints; groff finds nothing to warn about.
+test_man_page()
+{
+	local man=$FG_ROOT/scripts/flowguard.8 c v err
+	for c in $("$FG_BIN" help | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ {print $1}'); do
+		grep -q "^\.B flowguard $c\b" "$man" || fg_fail "flowguard.8: no synopsis of $c"
+	done
+	v=$("$FG_BIN" --version)
+	grep -q "^\.TH FLOWGUARD 8 .*\"$v\"" "$man" || fg_fail "flowguard.8: not '$v'"
+	grep -q '^\.SH EXIT STATUS' "$man" || fg_fail "flowguard.8: no exit status"
+	command -v groff >/dev/null || fg_skip "groff not installed"
+	err=$(groff -man -Tutf8 -ww "$man" 2>&1 >/dev/null)
+	[[ -z $err ]] || fg_fail "groff warns: $err"
+}
