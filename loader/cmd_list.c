@@ -6,10 +6,13 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cmd_verbs.h"
 #include "cmds.h"
 #include "ctfmt.h"
+
+#define LIST_STDOUT_BUF (64 * 1024)
 
 static const struct fg_opt list_opts[] = {
 	VERB_OPTS_SELECT,
@@ -49,6 +52,10 @@ int cmd_list(int argc, char **argv)
 	rc = verb_prepare(&a, &list_spec, argc, argv);
 	if (rc)
 		return fg_opts_exit(rc);
+	/* into a pipe or file, one write per 64 KiB, not per 4 KiB: a
+	 * listing is megabytes (a terminal keeps its line buffering) */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, LIST_STDOUT_BUF);
 	rc = fg_ct_open(&ct);
 	if (!rc)
 		rc = fg_ct_dump(ct, a.family, a.kmark, a.kmask, list_entry, &a);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
@@ -45,7 +46,7 @@ static const struct fg_cmd_spec off_spec = {
 	.opts = off_opts,
 };
 
-static void off_add(struct off_row *r, const struct fg_ct_entry *e)
+static void off_add(struct off_row *r, const struct fg_ct_brief *e)
 {
 	r->entries++;
 	/* the kernel sets HW_OFFLOAD beside OFFLOAD: count each bit */
@@ -53,13 +54,13 @@ static void off_add(struct off_row *r, const struct fg_ct_entry *e)
 	r->hw_offload += !!(e->status & IPS_HW_OFFLOAD);
 }
 
-static int off_entry(const struct fg_ct_entry *e, void *arg)
+static int off_entry(const struct fg_ct_brief *e, void *arg)
 {
 	struct off_ctx *c = arg;
 	size_t i = 0;
 	enum fg_mark_class cls;
 
-	if (!verb_match(c->a, e))
+	if (c->a->family != AF_UNSPEC && e->family != c->a->family)
 		return 0;
 	cls = fg_marknames_class(&c->a->names, e->mark, &i);
 	off_add(cls == FG_MC_UPLINK ? &c->up[i] : &c->cls[cls], e);
@@ -226,7 +227,7 @@ int cmd_offload(int argc, char **argv)
 	if (rc)
 		goto out;
 	c->a = &a;
-	rc = fg_ct_dump(ct, a.family, 0, 0, off_entry, c);
+	rc = fg_ct_dump_brief(ct, a.family, 0, 0, off_entry, c);
 	if (rc)
 		goto out;
 	if (fg_nftflow_list(ft)) {

@@ -881,6 +881,65 @@ int fg_ct_count(struct fg_ct *ct, uint8_t family, uint32_t mark, uint32_t mask,
 	return err;
 }
 
+struct ct_brief_ctx {
+	int (*cb)(const struct fg_ct_brief *b, void *arg);
+	void *arg;
+};
+
+/* The first attribute of type in a nest (or the message's top level),
+ * length-checked by mnl's iterator only. */
+static const struct nlattr *ct_attr_find(const struct nlattr *nest,
+					 uint16_t type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == type)
+			return a;
+	return NULL;
+}
+
+static int ct_brief_cb(const struct nlmsghdr *nlh, size_t idx, void *arg)
+{
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	struct ct_brief_ctx *c = arg;
+	const struct nlattr *a, *orig = NULL, *proto = NULL;
+	struct fg_ct_brief b = { .family = nfg->nfgen_family };
+
+	(void)idx;
+	if ((nlh->nlmsg_type & 0xff) != IPCTNL_MSG_CT_NEW)
+		return 0;
+	mnl_attr_for_each(a, nlh, sizeof(*nfg)) {
+		uint16_t type = mnl_attr_get_type(a);
+
+		if (type == CTA_MARK && mnl_attr_get_payload_len(a) >= 4)
+			b.mark = ntohl(mnl_attr_get_u32(a));
+		else if (type == CTA_STATUS && mnl_attr_get_payload_len(a) >= 4)
+			b.status = ntohl(mnl_attr_get_u32(a));
+		else if (type == CTA_TUPLE_ORIG)
+			orig = a;
+	}
+	if (orig)
+		proto = ct_attr_find(orig, CTA_TUPLE_PROTO);
+	a = proto ? ct_attr_find(proto, CTA_PROTO_NUM) : NULL;
+	if (!a || mnl_attr_get_payload_len(a) < 1)
+		return -EBADMSG;
+	b.l4proto = mnl_attr_get_u8(a);
+	return c->cb(&b, c->arg);
+}
+
+int fg_ct_dump_brief(struct fg_ct *ct, uint8_t family, uint32_t mark,
+		     uint32_t mask,
+		     int (*cb)(const struct fg_ct_brief *b, void *arg),
+		     void *arg)
+{
+	struct ct_brief_ctx c = { .cb = cb, .arg = arg };
+
+	if (!cb)
+		return -EINVAL;
+	return ct_dump_raw(ct, family, mark, mask, ct_brief_cb, &c);
+}
+
 /* ---- create ---- */
 
 static void ct_put_tcp(struct nlmsghdr *nlh, uint8_t state)
