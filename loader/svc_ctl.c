@@ -111,9 +111,15 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 	const struct fg_svc_stats *st = &s->st;
 	size_t i;
 
+	char line[160];
+
 	fg_text_add(&t, "mode %s, policy %s, mask 0x%x\n",
 		    fg_prog_kind_name(fg_prog_kind(s->prog)),
 		    fg_conf_policy_name(s->opts->conf.policy), s->up.mask);
+	fg_svc_features(fg_prog_kind(s->prog), s->can_destroy, line,
+			sizeof(line));
+	fg_text_add(&t, "up %lld s; kernel features in use: %s\n",
+		    fg_svc_uptime_s(), line);
 	for (i = 0; i < s->up.nr_ifaces; i++) {
 		const struct fg_iface *f = &s->up.ifaces[i];
 
@@ -122,6 +128,9 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 			    f->up ? "up" : "down", fg_conf_policy_name(f->policy),
 			    f->enforce ? ", enforce" : "",
 			    s->up.devs[f->dev].ifindex ? "" : ", device missing");
+		fg_svc_last_fmt(&s->last[i], line, sizeof(line));
+		if (line[0])
+			fg_text_add(&t, "  last: %s\n", line);
 	}
 	fg_status_devices(s, &t);
 	fg_text_add(&t,
@@ -276,6 +285,19 @@ static const struct fg_disc_ops svc_disc_ops = {
 	.per_flow = svc_per_flow,
 };
 
+/* The uplink's last action, for status and metrics (uplinks the
+ * service does not guard have no slot). */
+static void svc_last_note(struct fg_svc *s, const char *iface,
+			  enum fg_disc_event ev, int rc, long long deleted,
+			  int alone)
+{
+	struct fg_iface *f = fg_uplinks_find(&s->up, iface);
+
+	if (f)
+		fg_svc_last_note(&s->last[f - s->up.ifaces], ev, rc, deleted,
+				 alone);
+}
+
 static void fg_ctl_disc(struct fg_svc *s, const struct fg_ctl_req *req,
 			struct fg_ctl_resp *resp)
 {
@@ -297,6 +319,7 @@ static void fg_ctl_disc(struct fg_svc *s, const struct fg_ctl_req *req,
 		 (long)((t1.tv_sec - t0.tv_sec) * 1000000L +
 			(t1.tv_nsec - t0.tv_nsec) / 1000));
 	resp->status = rc;
+	svc_last_note(s, req->iface, ev, rc, rc ? -1 : fg_disc_deleted(&d), 0);
 	if (rc) {
 		snprintf(resp->text, sizeof(resp->text), "%s", err);
 		fg_warn("%s", err);
@@ -318,6 +341,8 @@ void fg_svc_ctl_given_up(struct fg_svc *s, const struct fg_ctl_req *req)
 	if (req->cmd != FG_CTL_CONNECTED && req->cmd != FG_CTL_DISCONNECTED)
 		return;
 	s->st.ctl_given_up++;
+	svc_last_note(s, req->iface, up ? FG_DISC_CONNECTED : FG_DISC_DISCONNECTED,
+		      0, -1, 1);
 	f = fg_uplinks_find(&s->up, req->iface);
 	if (f && f->up != up) {
 		f->up = up;

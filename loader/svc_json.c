@@ -31,6 +31,19 @@ static const char *sj_bool(int v)
 	return v ? "true" : "false";
 }
 
+/* The uplink's last action; absent before the first. */
+static void sj_last(FILE *f, const struct fg_svc_last *l)
+{
+	if (!l->when)
+		return;
+	fprintf(f, ",\"last\":{\"event\":\"%s\",\"time\":%lld,\"ok\":%s,\"alone\":%s",
+		fg_disc_event_name(l->event), (long long)l->when,
+		sj_bool(!l->failed), sj_bool(l->alone));
+	if (l->deleted >= 0)
+		fprintf(f, ",\"deleted\":%lld", l->deleted);
+	fputc('}', f);
+}
+
 static void sj_uplinks(FILE *f, const struct fg_svc *s)
 {
 	size_t i;
@@ -43,9 +56,11 @@ static void sj_uplinks(FILE *f, const struct fg_svc *s)
 		fg_json_str(f, u->name);
 		fprintf(f, ",\"device\":");
 		fg_json_str(f, s->up.devs[u->dev].name);
-		fprintf(f, ",\"mark\":%u,\"up\":%s,\"policy\":\"%s\",\"enforce\":%s,\"device_present\":%s}",
+		fprintf(f, ",\"mark\":%u,\"up\":%s,\"policy\":\"%s\",\"enforce\":%s,\"device_present\":%s",
 			u->mark, sj_bool(u->up), fg_conf_policy_name(u->policy),
 			sj_bool(u->enforce), sj_bool(s->up.devs[u->dev].ifindex));
+		sj_last(f, &s->last[i]);
+		fputc('}', f);
 	}
 	fprintf(f, "],");
 }
@@ -128,9 +143,17 @@ void fg_svc_status_json(struct fg_svc *s, struct fg_ctl_resp *resp)
 			 strerror(errno));
 		return;
 	}
+	char features[160];
+	long long up = fg_svc_uptime_s();
+
 	fprintf(f, "{\"mode\":\"%s\",\"policy\":\"%s\",\"mask\":%u,",
 		fg_prog_kind_name(fg_prog_kind(s->prog)),
 		fg_conf_policy_name(s->opts->conf.policy), s->up.mask);
+	if (up >= 0)
+		fprintf(f, "\"uptime_s\":%lld,", up);
+	fg_svc_features(fg_prog_kind(s->prog), s->can_destroy, features,
+			sizeof(features));
+	fprintf(f, "\"features\":\"%s\",", features);
 	sj_uplinks(f, s);
 	sj_devices(f, s);
 	sj_stats(f, s);

@@ -536,7 +536,7 @@ test_version_and_help()
 # without one.
 test_status_json()
 {
-	local rc=0
+	local rc=0 out
 	drill_setup --no-server
 	guard_start --policy delete
 	drill_exec router "$FG_BIN" status --socket "$GUARD_SOCK" --json \
@@ -557,6 +557,28 @@ for x in devs.values():
 assert d["events"]["total"] == 0 and d["events"]["deleted"] == 0, d["events"]
 assert isinstance(d["sock_destroy"], bool), d
 ' "$FG_TMP/status.json" || fg_fail "status --json: $(cat "$FG_TMP/status.json")"
+	# after an action: its uplink's last action, in both forms
+	drill_exec router "$FG_BIN" disconnected --socket "$GUARD_SOCK" wan1 \
+		>/dev/null || fg_fail "disconnected wan1 through the service"
+	out=$(guard_status) || fg_fail "status after disconnected"
+	grep -Eq '^up [0-9]+ s; kernel features in use: .*(SOCK_DESTROY)' <<<"$out" ||
+		fg_fail "status: no uptime and features line: $out"
+	grep -A1 '^uplink wan1:' <<<"$out" |
+		grep -Eq '^  last: disconnected at [0-9-]+ [0-9:]+ UTC \([0-9]+ s ago\): [0-9]+ entries deleted$' ||
+		fg_fail "status: no last action under wan1: $out"
+	grep -A1 '^uplink wan2:' <<<"$out" | grep -q '^  last:' &&
+		fg_fail "status: a last action for wan2: $out"
+	drill_exec router "$FG_BIN" status --socket "$GUARD_SOCK" -j \
+		>"$FG_TMP/status.json" || fg_fail "status --json exited $?"
+	python3 -c '
+import json, sys, time
+d = json.load(open(sys.argv[1]))
+assert d["uptime_s"] >= 0 and d["features"], d
+l = d["uplinks"][0]["last"]
+assert l["event"] == "disconnected" and l["ok"] and not l["alone"], l
+assert l["deleted"] >= 0 and abs(l["time"] - time.time()) < 60, l
+assert "last" not in d["uplinks"][1], d["uplinks"][1]
+' "$FG_TMP/status.json" || fg_fail "status --json after: $(cat "$FG_TMP/status.json")"
 	drill_exec router "$FG_BIN" status --json --socket "$FG_TMP/none.sock" \
 		>/dev/null 2>&1 || rc=$?
 	[[ $rc == 1 ]] || fg_fail "status --json without a service: exit $rc"
