@@ -7,27 +7,14 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include <linux/netfilter/nf_conntrack_common.h>
 
 #include "cmd_verbs.h"
 #include "cmds.h"
 #include "json.h"
-
-struct count_row {
-	uint64_t entries, v4, v6, tcp, udp, icmp, offloaded;
-};
-
-struct count_ctx {
-	const struct verb_args *a;
-	struct count_row up[FG_MAX_IFACES];
-	struct count_row cls[FG_MC_NR]; /* FG_MC_UPLINK: unused */
-	struct count_row total;
-};
 
 static const struct fg_opt count_opts[] = {
 	VERB_OPTS_FAMILY,
@@ -42,38 +29,8 @@ static const struct fg_cmd_spec count_spec = {
 	.opts = count_opts,
 };
 
-static void count_add(struct count_row *r, const struct fg_ct_brief *e)
-{
-	uint8_t p = e->l4proto;
-
-	r->entries++;
-	if (e->family == AF_INET6)
-		r->v6++;
-	else
-		r->v4++;
-	r->tcp += p == IPPROTO_TCP;
-	r->udp += p == IPPROTO_UDP;
-	r->icmp += p == IPPROTO_ICMP || p == IPPROTO_ICMPV6;
-	r->offloaded += !!(e->status & (IPS_OFFLOAD | IPS_HW_OFFLOAD));
-}
-
-/* Only --family selects here: the brief form of each entry is enough. */
-static int count_entry(const struct fg_ct_brief *e, void *arg)
-{
-	struct count_ctx *c = arg;
-	size_t i = 0;
-	enum fg_mark_class cls;
-
-	if (c->a->family != AF_UNSPEC && e->family != c->a->family)
-		return 0;
-	cls = fg_marknames_class(&c->a->names, e->mark, &i);
-	count_add(cls == FG_MC_UPLINK ? &c->up[i] : &c->cls[cls], e);
-	count_add(&c->total, e);
-	return 0;
-}
-
 static void count_text_row(const char *name, const char *mark,
-			   const struct count_row *r)
+			   const struct verb_row *r)
 {
 	printf("%-16s %-8s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
 	       " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "\n",
@@ -89,7 +46,7 @@ static uint32_t count_class_mark(const struct fg_marknames *t,
 		       t->reserved[c - FG_MC_DEFAULT] : 0;
 }
 
-static void count_text(const struct count_ctx *c, long long n, long long max)
+static void count_text(const struct verb_census *c, long long n, long long max)
 {
 	const struct fg_marknames *t = &c->a->names;
 	char mark[16];
@@ -120,7 +77,7 @@ static void count_text(const struct count_ctx *c, long long n, long long max)
 		printf("table: nf_conntrack_count and nf_conntrack_max unknown\n");
 }
 
-static void count_json_row(const struct count_row *r)
+static void count_json_row(const struct verb_row *r)
 {
 	printf("\"entries\":%" PRIu64 ",\"ipv4\":%" PRIu64 ",\"ipv6\":%" PRIu64
 	       ",\"tcp\":%" PRIu64 ",\"udp\":%" PRIu64 ",\"icmp\":%" PRIu64
@@ -128,7 +85,7 @@ static void count_json_row(const struct count_row *r)
 	       r->entries, r->v4, r->v6, r->tcp, r->udp, r->icmp, r->offloaded);
 }
 
-static void count_json(const struct count_ctx *c, long long n, long long max)
+static void count_json(const struct verb_census *c, long long n, long long max)
 {
 	const struct fg_marknames *t = &c->a->names;
 	size_t i;
@@ -166,20 +123,15 @@ static void count_json(const struct count_ctx *c, long long n, long long max)
 
 int cmd_count(int argc, char **argv)
 {
-	struct count_ctx c = { 0 };
+	struct verb_census c = { 0 };
 	struct verb_args a = { 0 };
-	struct fg_ct *ct = NULL;
 	long long n, max;
 	int rc;
 
 	rc = verb_prepare(&a, &count_spec, argc, argv);
 	if (rc)
 		return fg_opts_exit(rc);
-	c.a = &a;
-	rc = fg_ct_open(&ct);
-	if (!rc)
-		rc = fg_ct_dump_brief(ct, a.family, 0, 0, count_entry, &c);
-	fg_ct_close(ct);
+	rc = verb_census(&a, &c);
 	if (rc)
 		return verb_dump_failed(&a, rc);
 	/* read after the dump: the dump loads conntrack in a fresh netns */

@@ -22,17 +22,6 @@
 #include "nftflow.h"
 #include "prog.h"
 
-struct off_row {
-	uint64_t entries, offload, hw_offload;
-};
-
-struct off_ctx {
-	const struct verb_args *a;
-	struct off_row up[FG_MAX_IFACES];
-	struct off_row cls[FG_MC_NR];
-	struct off_row total;
-};
-
 static const struct fg_opt off_opts[] = {
 	VERB_OPTS_FAMILY,
 	VERB_OPTS_TABLE,
@@ -45,28 +34,6 @@ static const struct fg_cmd_spec off_spec = {
 	.shared = FG_SH_MWAN3 | FG_SH_VERBOSE | FG_SH_JSON,
 	.opts = off_opts,
 };
-
-static void off_add(struct off_row *r, const struct fg_ct_brief *e)
-{
-	r->entries++;
-	/* the kernel sets HW_OFFLOAD beside OFFLOAD: count each bit */
-	r->offload += !!(e->status & IPS_OFFLOAD);
-	r->hw_offload += !!(e->status & IPS_HW_OFFLOAD);
-}
-
-static int off_entry(const struct fg_ct_brief *e, void *arg)
-{
-	struct off_ctx *c = arg;
-	size_t i = 0;
-	enum fg_mark_class cls;
-
-	if (c->a->family != AF_UNSPEC && e->family != c->a->family)
-		return 0;
-	cls = fg_marknames_class(&c->a->names, e->mark, &i);
-	off_add(cls == FG_MC_UPLINK ? &c->up[i] : &c->cls[cls], e);
-	off_add(&c->total, e);
-	return 0;
-}
 
 /* What `auto` picks on this kernel, and what it does with offloaded
  * packets. */
@@ -97,13 +64,13 @@ static const char *off_meaning(const struct fg_nftflows *ft,
 }
 
 static void off_text_row(const char *name, const char *mark,
-			 const struct off_row *r)
+			 const struct verb_row *r)
 {
 	printf("%-16s %-8s %9" PRIu64 " %9" PRIu64 " %10" PRIu64 "\n", name,
-	       mark, r->entries, r->offload, r->hw_offload);
+	       mark, r->entries, r->offloaded, r->hw_offloaded);
 }
 
-static void off_text(const struct off_ctx *c, const struct fg_nftflows *ft,
+static void off_text(const struct verb_census *c, const struct fg_nftflows *ft,
 		     enum fg_guard_kind kind, const char *view)
 {
 	const struct fg_marknames *t = &c->a->names;
@@ -144,11 +111,11 @@ static void off_text(const struct off_ctx *c, const struct fg_nftflows *ft,
 	printf("meaning: %s\n", off_meaning(ft, kind));
 }
 
-static void off_json_row(const struct off_row *r)
+static void off_json_row(const struct verb_row *r)
 {
 	printf("\"entries\":%" PRIu64 ",\"offload\":%" PRIu64
 	       ",\"hw_offload\":%" PRIu64 "}",
-	       r->entries, r->offload, r->hw_offload);
+	       r->entries, r->offloaded, r->hw_offloaded);
 }
 
 static void off_json_flowtables(const struct fg_nftflows *ft)
@@ -172,7 +139,7 @@ static void off_json_flowtables(const struct fg_nftflows *ft)
 	printf("],");
 }
 
-static void off_json(const struct off_ctx *c, const struct fg_nftflows *ft,
+static void off_json(const struct verb_census *c, const struct fg_nftflows *ft,
 		     enum fg_guard_kind kind, const char *view)
 {
 	const struct fg_marknames *t = &c->a->names;
@@ -213,8 +180,7 @@ int cmd_offload(int argc, char **argv)
 	struct fg_nftflows *ft = NULL;
 	enum fg_guard_kind kind = FG_GUARD_SKBMARK;
 	struct verb_args a = { 0 };
-	struct off_ctx *c = NULL;
-	struct fg_ct *ct = NULL;
+	struct verb_census *c = NULL;
 	const char *view;
 	int rc;
 
@@ -223,11 +189,7 @@ int cmd_offload(int argc, char **argv)
 		return fg_opts_exit(rc);
 	c = calloc(1, sizeof(*c));
 	ft = calloc(1, sizeof(*ft));
-	rc = c && ft ? fg_ct_open(&ct) : -ENOMEM;
-	if (rc)
-		goto out;
-	c->a = &a;
-	rc = fg_ct_dump_brief(ct, a.family, 0, 0, off_entry, c);
+	rc = c && ft ? verb_census(&a, c) : -ENOMEM;
 	if (rc)
 		goto out;
 	if (fg_nftflow_list(ft)) {
@@ -240,7 +202,6 @@ int cmd_offload(int argc, char **argv)
 	else
 		off_text(c, ft, kind, view);
 out:
-	fg_ct_close(ct);
 	free(ft);
 	free(c);
 	if (rc)

@@ -243,3 +243,47 @@ long long verb_nf_sysctl(const char *name)
 	fclose(f);
 	return rc == 1 ? v : -EINVAL;
 }
+
+static void verb_row_add(struct verb_row *r, const struct fg_ct_brief *e)
+{
+	uint8_t p = e->l4proto;
+
+	r->entries++;
+	if (e->family == AF_INET6)
+		r->v6++;
+	else
+		r->v4++;
+	r->tcp += p == IPPROTO_TCP;
+	r->udp += p == IPPROTO_UDP;
+	r->icmp += p == IPPROTO_ICMP || p == IPPROTO_ICMPV6;
+	r->offloaded += !!(e->status & (IPS_OFFLOAD | IPS_HW_OFFLOAD));
+	r->hw_offloaded += !!(e->status & IPS_HW_OFFLOAD);
+}
+
+/* The brief form of each entry is enough: only --family selects. */
+static int verb_census_entry(const struct fg_ct_brief *e, void *arg)
+{
+	struct verb_census *c = arg;
+	size_t i = 0;
+	enum fg_mark_class cls;
+
+	if (c->a->family != AF_UNSPEC && e->family != c->a->family)
+		return 0;
+	cls = fg_marknames_class(&c->a->names, e->mark, &i);
+	verb_row_add(cls == FG_MC_UPLINK ? &c->up[i] : &c->cls[cls], e);
+	verb_row_add(&c->total, e);
+	return 0;
+}
+
+int verb_census(const struct verb_args *a, struct verb_census *c)
+{
+	struct fg_ct *ct = NULL;
+	int rc;
+
+	c->a = a;
+	rc = fg_ct_open(&ct);
+	if (!rc)
+		rc = fg_ct_dump_brief(ct, a->family, 0, 0, verb_census_entry, c);
+	fg_ct_close(ct);
+	return rc;
+}

@@ -70,6 +70,24 @@ struct verb_args {
 	uint32_t kmark, kmask;	 /* the dump's filter; kmask 0: all */
 };
 
+/* Entries of one class of marks (an uplink's, unmarked, ...). */
+struct verb_row {
+	uint64_t entries, v4, v6, tcp, udp, icmp;
+	uint64_t offloaded;    /* IPS_OFFLOAD or IPS_HW_OFFLOAD */
+	uint64_t hw_offloaded; /* IPS_HW_OFFLOAD */
+};
+
+struct verb_census {
+	const struct verb_args *a;
+	struct verb_row up[FG_MAX_IFACES]; /* per a->names.up[i] */
+	struct verb_row cls[FG_MC_NR];	    /* FG_MC_UPLINK: unused */
+	struct verb_row total;
+};
+
+/* One dump (--family only selects), each entry into its row: c zeroed
+ * by the caller. 0 or the dump's -errno. */
+int verb_census(const struct verb_args *a, struct verb_census *c);
+
 /* Parse argv with spec (no positional words), load the uplink names and
  * resolve the selection. 0, 1 (help shown), -EINVAL (usage, one line
  * said) or another -errno (said). */

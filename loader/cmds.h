@@ -19,5 +19,6 @@ int cmd_list(int argc, char **argv);
 int cmd_count(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_offload(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 
 #endif /* FG_CMDS_H */

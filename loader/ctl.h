@@ -54,6 +54,8 @@ struct fg_ctl_req {
 #define FG_CTL_F_INTERIM 0x1u
 /* In a status request: the answer's text is one JSON document. */
 #define FG_CTL_F_JSON 0x2u
+/* In a status request: the answer is Prometheus text (flowguard metrics). */
+#define FG_CTL_F_METRICS 0x4u
 
 struct fg_ctl_resp {
 	uint32_t magic;

@@ -31,6 +31,7 @@ static const struct fg_cmd fg_cmds[] = {
 	{ "count", cmd_count, "entries per uplink, per reserved mark, table size" },
 	{ "top", cmd_top, "the heaviest flows by conntrack accounting" },
 	{ "offload", cmd_offload, "offloaded entries per uplink, flowtables" },
+	{ "metrics", cmd_metrics, "counters and entries per uplink for Prometheus" },
 };
 
 #define FG_NR_CMDS (sizeof(fg_cmds) / sizeof(fg_cmds[0]))

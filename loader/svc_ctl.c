@@ -20,6 +20,7 @@
 #include "prog.h"
 #include "svc.h"
 #include "svc_json.h"
+#include "svc_metrics.h"
 #include "svc_tc.h"
 
 struct fg_text {
@@ -360,7 +361,9 @@ void fg_svc_ctl_handle(struct fg_svc *s, const struct fg_ctl_req *req,
 {
 	switch (req->cmd) {
 	case FG_CTL_STATUS:
-		if (req->flags & FG_CTL_F_JSON)
+		if (req->flags & FG_CTL_F_METRICS)
+			fg_svc_metrics(s, resp);
+		else if (req->flags & FG_CTL_F_JSON)
 			fg_svc_status_json(s, resp);
 		else
 			fg_ctl_status(s, resp);

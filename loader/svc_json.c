@@ -132,20 +132,41 @@ static void sj_stats(FILE *f, const struct fg_svc *s)
 	fprintf(f, "\"sock_destroy\":%s", sj_bool(s->can_destroy));
 }
 
-void fg_svc_status_json(struct fg_svc *s, struct fg_ctl_resp *resp)
+FILE *fg_svc_doc_open(struct fg_ctl_resp *resp)
 {
 	FILE *f = fmemopen(resp->text, sizeof(resp->text), "w");
-	long len;
 
 	if (!f) {
 		resp->status = -errno;
 		snprintf(resp->text, sizeof(resp->text), "status: %s\n",
 			 strerror(errno));
-		return;
 	}
+	return f;
+}
+
+void fg_svc_doc_close(FILE *f, struct fg_ctl_resp *resp)
+{
+	long len;
+
+	fflush(f);
+	len = ftell(f);
+	fclose(f);
+	if (len < 0 || (size_t)len >= sizeof(resp->text) - 1) {
+		resp->status = -E2BIG;
+		snprintf(resp->text, sizeof(resp->text),
+			 "status: the document is longer than the answer (%zu bytes)\n",
+			 sizeof(resp->text));
+	}
+}
+
+void fg_svc_status_json(struct fg_svc *s, struct fg_ctl_resp *resp)
+{
+	FILE *f = fg_svc_doc_open(resp);
 	char features[160];
 	long long up = fg_svc_uptime_s();
 
+	if (!f)
+		return;
 	fprintf(f, "{\"mode\":\"%s\",\"policy\":\"%s\",\"mask\":%u,",
 		fg_prog_kind_name(fg_prog_kind(s->prog)),
 		fg_conf_policy_name(s->opts->conf.policy), s->up.mask);
@@ -158,13 +179,5 @@ void fg_svc_status_json(struct fg_svc *s, struct fg_ctl_resp *resp)
 	sj_devices(f, s);
 	sj_stats(f, s);
 	fprintf(f, "}\n");
-	fflush(f);
-	len = ftell(f);
-	fclose(f);
-	if (len < 0 || (size_t)len >= sizeof(resp->text) - 1) {
-		resp->status = -E2BIG;
-		snprintf(resp->text, sizeof(resp->text),
-			 "status: the JSON document is longer than the answer (%zu bytes)\n",
-			 sizeof(resp->text));
-	}
+	fg_svc_doc_close(f, resp);
 }

@@ -600,3 +600,100 @@ test_man_page()
 	err=$(groff -man -Tutf8 -ww "$man" 2>&1 >/dev/null)
 	[[ -z $err ]] || fg_fail "groff warns: $err"
 }
+
+# verbs_prom_check FILE: the Prometheus text format, exactly: HELP and
+# TYPE once per family, before its samples; samples of a family together;
+# names, labels (quoted, escaped) and numbers well-formed; no duplicate
+# series. Prints "families samples".
+verbs_prom_check()
+{
+	python3 - "$1" <<'PYEOF'
+import re, sys
+name = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+label = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'
+sample = re.compile(r"^(%s)(\{%s(?:,%s)*\})? (-?[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)$" % (name, label, label))
+help_re = re.compile(r"^# HELP (%s) \S.*$" % name)
+type_re = re.compile(r"^# TYPE (%s) (counter|gauge|untyped)$" % name)
+seen, series, cur, helped, typed, n = set(), set(), None, set(), {}, 0
+for i, line in enumerate(open(sys.argv[1]).read().split("\n")[:-1], 1):
+    m = help_re.match(line) or type_re.match(line)
+    if m:
+        fam = m.group(1)
+        if fam in seen and fam != cur:
+            sys.exit("line %d: family %s again" % (i, fam))
+        if line.startswith("# HELP"):
+            assert fam not in helped, (i, line)
+            helped.add(fam)
+        else:
+            assert fam not in typed, (i, line)
+            typed[fam] = m.group(2)
+        seen.add(fam)
+        cur = fam
+        continue
+    m = sample.match(line)
+    if not m:
+        sys.exit("line %d not in the format: %r" % (i, line))
+    fam = m.group(1)
+    if fam != cur or fam not in typed or fam not in helped:
+        sys.exit("line %d: sample of %s outside its family" % (i, fam))
+    if typed[fam] == "counter" and not fam.endswith("_total"):
+        sys.exit("counter %s without _total" % fam)
+    key = (fam, m.group(2))
+    if key in series:
+        sys.exit("line %d: series twice: %r" % (i, line))
+    series.add(key)
+    n += 1
+print(len(seen), n)
+PYEOF
+}
+
+# metrics_value FILE SERIES: the value of one series (exact text before
+# the value).
+metrics_value() { awk -v s="$2" 'index($0, s " ") == 1 { print $NF }' "$1"; }
+
+# Without a service: flowguard_service_up 0 and the entries per uplink.
+test_metrics_no_service()
+{
+	local f
+	verbs_setup
+	f=$FG_TMP/metrics.txt
+	fgv metrics --socket "$FG_TMP/none.sock" >"$f" || fg_fail "metrics exited $?"
+	verbs_prom_check "$f" >/dev/null || fg_fail "metrics: not the format: $(cat "$f")"
+	[[ $(metrics_value "$f" flowguard_service_up) == 0 ]] || fg_fail "service_up"
+	[[ $(metrics_value "$f" 'flowguard_conntrack_entries{class="uplink",uplink="wan1",mark="0x100"}') == 6 ]] ||
+		fg_fail "wan1's entries: $(cat "$f")"
+	[[ $(metrics_value "$f" 'flowguard_conntrack_entries{class="unmarked"}') == 2 ]] ||
+		fg_fail "unmarked entries"
+	[[ $(metrics_value "$f" 'flowguard_conntrack_entries{class="blackhole"}') == 1 ]] ||
+		fg_fail "blackhole entries"
+	[[ $(metrics_value "$f" flowguard_conntrack_count) == 17 ]] || fg_fail "count"
+	fg_log "metrics without a service: $(verbs_prom_check "$f") (families, samples)"
+}
+
+# With a service: its counters, uplinks and last action, in the format.
+test_metrics_service()
+{
+	local f out
+	drill_setup --no-server
+	guard_start
+	drill_exec router "$FG_BIN" disconnected --socket "$GUARD_SOCK" wan2 \
+		>/dev/null || fg_fail "disconnected wan2"
+	f=$FG_TMP/metrics.txt
+	drill_exec router "$FG_BIN" metrics --socket "$GUARD_SOCK" -u "wan1:$DRILL_WAN1_DEV:0x100" \
+		-u "wan2:$DRILL_WAN2_DEV:0x200" >"$f" || fg_fail "metrics exited $?"
+	out=$(verbs_prom_check "$f") || fg_fail "metrics: not the format: $out; $(cat "$f")"
+	[[ $(metrics_value "$f" flowguard_service_up) == 1 ]] || fg_fail "service_up: $(cat "$f")"
+	[[ $(metrics_value "$f" 'flowguard_uplink_up{uplink="wan1",mark="0x100",device="wan1"}') == 1 ]] ||
+		fg_fail "wan1 up: $(grep uplink_up "$f")"
+	[[ $(metrics_value "$f" 'flowguard_uplink_up{uplink="wan2",mark="0x200",device="wan2"}') == 0 ]] ||
+		fg_fail "wan2 down: $(grep uplink_up "$f")"
+	[[ $(metrics_value "$f" 'flowguard_device_attached{device="wan1"}') == 1 ]] ||
+		fg_fail "wan1 attached"
+	[[ $(metrics_value "$f" 'flowguard_device_seen_packets_total{device="wan1"}') =~ ^[0-9]+$ ]] ||
+		fg_fail "seen packets"
+	[[ $(metrics_value "$f" 'flowguard_uplink_last_action_deleted_entries{uplink="wan2",action="disconnected"}') =~ ^[0-9]+$ ]] ||
+		fg_fail "wan2's last action: $(grep last_action "$f")"
+	grep -q 'uplink="wan1",action=' "$f" && fg_fail "a last action for wan1"
+	fg_log "metrics with a service: $out (families, samples)"
+	guard_stop
+}
