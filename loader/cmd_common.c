@@ -70,9 +70,11 @@ static int fg_common_take(struct fg_common *c, int key, const char *arg)
 		return 1;
 	case 'C':
 		c->mwan3_config = arg;
+		c->mwan3_given = 1;
 		return 1;
 	case 'K':
 		c->mwan3_mask_file = arg;
+		c->mwan3_given = 1;
 		return 1;
 	case 's':
 		c->use_syslog = 1;

@@ -19,6 +19,7 @@ struct fg_common {
 	const char *pin_dir;
 	const char *mwan3_config;
 	const char *mwan3_mask_file;
+	int mwan3_given; /* -C or -K on the command line (not from env) */
 	int use_syslog;
 	int verbose;
 	int json;

@@ -87,6 +87,11 @@ static int verb_names(struct verb_args *a)
 		}
 	}
 	if (a->conf.nr_uplinks) {
+		if (a->common.mwan3_given) {
+			fprintf(stderr, "flowguard %s: uplink names from -c/-u or from mwan3's config (-C/-K), not both\n",
+				a->spec->name);
+			return -EINVAL;
+		}
 		if (fg_conf_validate(&a->conf, err, sizeof(err))) {
 			fprintf(stderr, "flowguard %s: %s\n", a->spec->name, err);
 			return -EINVAL;

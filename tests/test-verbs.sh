@@ -485,6 +485,7 @@ test_bad_arguments()
 	verbs_bad 2 count --iface wan1
 	verbs_bad 2 offload --mark 0x100
 	verbs_bad 2 count -u wan1:eth0:0x101
+	verbs_bad 2 count -u wan1:eth0:0x100 -C "$VERBS_MWAN3"
 	verbs_bad 2 flush --iface wan1 --socket /x
 	verbs_bad 2 flush --iface wan1 --pin-dir /x
 	verbs_bad 2 flush --iface wan1 --json
