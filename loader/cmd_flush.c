@@ -14,6 +14,7 @@
 #include "ct.h"
 #include "disconnect.h"
 #include "flush.h"
+#include "json.h"
 #include "log.h"
 #include "mark.h"
 #include "mwan3_conf.h"
@@ -26,69 +27,60 @@ struct flush_args {
 	int dry_run;
 };
 
-static void flush_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: flowguard flush (--iface IFACE | --mark MARK[/MASK]) [OPTIONS]\n"
-		"  -i, --iface IFACE        the mwan3 interface whose mark to flush\n"
-		"  -m, --mark MARK[/MASK]   a mark (MASK: mwan3's, default 0x3f00)\n"
-		"  -f, --family 4|6|all     default all\n"
-		"  -n, --dry-run            count the matching entries, delete nothing\n"
-		FG_COMMON_USAGE);
-}
+static const struct fg_opt flush_opts[] = {
+	{ "iface", 'i', required_argument, "IFACE",
+	  "the mwan3 interface whose mark to flush" },
+	{ "mark", 'm', required_argument, "MARK[/MASK]",
+	  "a mark (MASK: mwan3's, default 0x3f00)" },
+	{ "family", 'f', required_argument, "4|6|all", "default all" },
+	{ "dry-run", 'n', no_argument, NULL,
+	  "count the matching entries, delete nothing" },
+	{ NULL, 0, 0, NULL, NULL }
+};
 
-static int flush_family(const char *s, uint8_t *family)
+static const struct fg_cmd_spec flush_spec = {
+	.name = "flush",
+	.synopsis = "(--iface IFACE | --mark MARK[/MASK]) [OPTIONS]",
+	.shared = FG_SH_MWAN3 | FG_SH_SYSLOG | FG_SH_VERBOSE | FG_SH_JSON,
+	.opts = flush_opts,
+};
+
+static int flush_apply(void *ctx, int key, const char *arg)
 {
-	if (!strcmp(s, "all"))
-		*family = AF_UNSPEC;
-	else if (!strcmp(s, "4"))
-		*family = AF_INET;
-	else if (!strcmp(s, "6"))
-		*family = AF_INET6;
-	else
-		return -EINVAL;
-	return 0;
+	struct flush_args *a = ctx;
+
+	switch (key) {
+	case 'i':
+		a->iface = arg;
+		return 0;
+	case 'm':
+		a->mark = arg;
+		return 0;
+	case 'n':
+		a->dry_run = 1;
+		return 0;
+	case 'f':
+		return fg_opts_family(arg, &a->family) ?
+			       fg_opts_bad(&flush_spec, "family", arg) : 0;
+	}
+	return -EINVAL;
 }
 
 /* 1: help shown; 0: parsed; <0: usage error (already said). */
 static int flush_parse(int argc, char **argv, struct flush_args *a)
 {
-	static const struct option opts[] = {
-		{ "iface", required_argument, NULL, 'i' },
-		{ "mark", required_argument, NULL, 'm' },
-		{ "family", required_argument, NULL, 'f' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		FG_COMMON_LONG,
-		{}
-	};
-	int opt;
+	int rc = fg_opts_parse(&flush_spec, argc, argv, &a->common,
+			       flush_apply, a, NULL);
 
-	fg_common_init(&a->common);
-	while ((opt = getopt_long(argc, argv, "i:m:f:nh" FG_COMMON_SHORT, opts,
-				  NULL)) != -1) {
-		if (opt == 'h') {
-			flush_usage(stdout);
-			return 1;
-		} else if (opt == 'i') {
-			a->iface = optarg;
-		} else if (opt == 'm') {
-			a->mark = optarg;
-		} else if (opt == 'n') {
-			a->dry_run = 1;
-		} else if (opt == 'f') {
-			if (flush_family(optarg, &a->family)) {
-				fprintf(stderr, "flowguard flush: invalid family '%s'\n",
-					optarg);
-				return -EINVAL;
-			}
-		} else if (!fg_common_opt(&a->common, opt, optarg)) {
-			return -EINVAL;
-		}
-	}
-	if (optind < argc || !a->iface == !a->mark) {
+	if (rc)
+		return rc;
+	if (!a->iface == !a->mark) {
 		fprintf(stderr,
 			"flowguard flush: give exactly one of --iface or --mark\n");
+		return -EINVAL;
+	}
+	if (a->common.json && !a->dry_run) {
+		fprintf(stderr, "flowguard flush: --json goes with --dry-run only\n");
 		return -EINVAL;
 	}
 	fg_common_log(&a->common);
@@ -135,6 +127,21 @@ static int flush_target(const struct flush_args *a, uint32_t *mark,
 	return rc ? rc : fg_flush_check(*mark, *mask, err, errlen);
 }
 
+static void flush_dry_json(const struct flush_args *a, uint32_t mark,
+			   uint32_t mask, uint64_t n)
+{
+	printf("{\"dry_run\":true,");
+	if (a->iface) {
+		printf("\"uplink\":");
+		fg_json_str(stdout, a->iface);
+		printf(",");
+	}
+	printf("\"mark\":%u,\"mask\":%u,\"family\":\"%s\",\"entries\":%llu}\n",
+	       mark, mask,
+	       a->family == AF_INET ? "4" : a->family == AF_INET6 ? "6" : "all",
+	       (unsigned long long)n);
+}
+
 static int flush_do(const struct flush_args *a, struct fg_ct *ct,
 		    uint32_t mark, uint32_t mask, char *err, size_t errlen)
 {
@@ -146,6 +153,8 @@ static int flush_do(const struct flush_args *a, struct fg_ct *ct,
 		rc = fg_ct_count(ct, a->family, mark, mask, &n);
 		if (rc)
 			snprintf(err, errlen, "conntrack dump: %s", strerror(-rc));
+		else if (a->common.json)
+			flush_dry_json(a, mark, mask, n);
 		else
 			printf("mark 0x%x/0x%x: %llu entries match; dry run, nothing deleted\n",
 			       mark, mask, (unsigned long long)n);
@@ -168,7 +177,7 @@ int cmd_flush(int argc, char **argv)
 
 	rc = flush_parse(argc, argv, &a);
 	if (rc)
-		return rc > 0 ? FG_EXIT_OK : FG_EXIT_USAGE;
+		return fg_opts_exit(rc);
 	rc = flush_target(&a, &mark, &mask, err, sizeof(err));
 	if (!rc) {
 		rc = fg_ct_open(&ct);

@@ -137,55 +137,56 @@ static int hook_do(const struct fg_common *c, enum fg_disc_event ev,
 	return FG_EXIT_OK;
 }
 
-static void hook_usage(FILE *f, const char *name)
-{
-	if (!strcmp(name, "hook"))
-		fprintf(f, "usage: flowguard hook [OPTIONS] ACTION INTERFACE [DEVICE]\n"
-			   "  ACTION: mwan3's (connected, disconnected act; ifup, ifdown,\n"
-			   "  connecting, disconnecting, ifupdate are accepted and ignored)\n");
-	else
-		fprintf(f, "usage: flowguard %s [OPTIONS] INTERFACE [DEVICE]\n",
-			name);
-	fputs(FG_COMMON_USAGE, f);
-}
+#define HOOK_SHARED \
+	(FG_SH_SOCKET | FG_SH_PIN_DIR | FG_SH_MWAN3 | FG_SH_SYSLOG | FG_SH_VERBOSE)
 
-/* argv after options: the positional words, or -1 for a usage error. */
-static int hook_parse(int argc, char **argv, const char *name,
+static const struct fg_cmd_spec hook_specs[] = {
+	[FG_DISC_DISCONNECTED] = {
+		.name = "disconnected",
+		.synopsis = "[OPTIONS] INTERFACE [DEVICE]",
+		.shared = HOOK_SHARED,
+		.min_args = 0, /* an empty interface gets its own message */
+		.max_args = 2,
+	},
+	[FG_DISC_CONNECTED] = {
+		.name = "connected",
+		.synopsis = "[OPTIONS] INTERFACE [DEVICE]",
+		.shared = HOOK_SHARED,
+		.max_args = 2,
+	},
+};
+
+static const struct fg_cmd_spec hook_spec = {
+	.name = "hook",
+	.synopsis = "[OPTIONS] ACTION INTERFACE [DEVICE]",
+	.notes = "  ACTION: mwan3's (connected, disconnected act; ifup, ifdown,\n"
+		 "  connecting, disconnecting, ifupdate are accepted and ignored)\n",
+	.shared = HOOK_SHARED,
+	.min_args = 1,
+	.max_args = 3,
+};
+
+/* The first positional word's index, or fg_opts_parse()'s result (<= 1)
+ * negated into -1 (help shown) or the error. */
+static int hook_parse(const struct fg_cmd_spec *spec, int argc, char **argv,
 		      struct fg_common *c)
 {
-	static const struct option opts[] = {
-		FG_COMMON_LONG,
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	int opt;
+	int first = 0, rc;
 
-	fg_common_init(c);
-	while ((opt = getopt_long(argc, argv, FG_COMMON_SHORT "h", opts,
-				  NULL)) != -1) {
-		if (opt == 'h') {
-			hook_usage(stdout, name);
-			return -2;
-		}
-		if (!fg_common_opt(c, opt, optarg))
-			return -1;
-	}
+	rc = fg_opts_parse(spec, argc, argv, c, NULL, NULL, &first);
+	if (rc)
+		return rc == 1 ? -1 : rc;
 	fg_common_log(c);
-	return optind;
+	return first;
 }
 
 static int hook_event_cmd(enum fg_disc_event ev, int argc, char **argv)
 {
-	const char *name = fg_disc_event_name(ev);
 	struct fg_common c;
-	int i = hook_parse(argc, argv, name, &c);
+	int i = hook_parse(&hook_specs[ev], argc, argv, &c);
 
-	if (i == -2)
-		return FG_EXIT_OK;
-	if (i < 0 || argc - i > 2) {
-		hook_usage(stderr, name);
-		return FG_EXIT_USAGE;
-	}
+	if (i < 0)
+		return fg_opts_exit(i == -1 ? 1 : i);
 	return hook_do(&c, ev, i < argc ? argv[i] : NULL,
 		       i + 1 < argc ? argv[i + 1] : NULL);
 }
@@ -209,14 +210,10 @@ int cmd_hook(int argc, char **argv)
 	const char *action, *iface;
 	struct fg_common c;
 	size_t k;
-	int i = hook_parse(argc, argv, "hook", &c);
+	int i = hook_parse(&hook_spec, argc, argv, &c);
 
-	if (i == -2)
-		return FG_EXIT_OK;
-	if (i < 0 || argc - i < 1 || argc - i > 3) {
-		hook_usage(stderr, "hook");
-		return FG_EXIT_USAGE;
-	}
+	if (i < 0)
+		return fg_opts_exit(i == -1 ? 1 : i);
 	action = argv[i];
 	iface = i + 1 < argc ? argv[i + 1] : "";
 	if (!strcmp(action, "disconnected") || !strcmp(action, "connected"))

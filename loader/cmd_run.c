@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* cmd_run.c - `flowguard run`: options into a config, then the service. */
 #include <errno.h>
-#include <getopt.h>
+#include <getopt.h> /* required_argument */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,66 +16,58 @@
 #include "prog.h"
 #include "service.h"
 
-static void run_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: flowguard run [OPTIONS]\n"
-		"  -c, --config FILE        UCI config (/etc/config/flowguard format)\n"
-		"  -u, --uplink NAME:DEV:MARK  an mwan3 interface, its device and mark\n"
-		"                           (repeatable; several NAMEs may share a DEV)\n"
-		"  -m, --mask MASK          mwan3 mmx_mask (default 0x3f00)\n"
-		"  -M, --mode MODE          auto|ct|skbmark (default auto)\n"
-		"      --ct-way WAY         auto|kfunc|probe: how ct mode reads the entry\n"
-		"      --offload-lookup L   auto|on|off: ct mode looks up the entry of\n"
-		"                           packets that carry none (flow offload)\n"
-		"      --lookup-sample N    on devices whose uplinks are all up, look up\n"
-		"                           one such packet in N (power of two, default 16)\n"
-		"      --tc-priority N      tc pref of our egress filter (default 1: first)\n"
-		"  -p, --policy POLICY      reset|delete|monitor (default reset: delete the\n"
-		"                           entry and reset its TCP client; per uplink:\n"
-		"                           --uplink NAME:DEV:MARK:POLICY)\n"
-		"  -e, --enforce            drop flagged packets at egress\n"
-		"  -d, --dedupe-ms MS       one event per flow per MS (default 1000)\n"
-		"  -r, --max-deletes N      deletions per second (default 1000)\n"
-		"      --mwan3-track-dir DIR   mwan3track's status (default /var/run/mwan3track)\n"
-		"      --mwan3              uplinks from mwan3's config, devices from netifd\n"
-		"                           (ubus, else the network config); --uplink\n"
-		"                           entries replace mwan3's of the same name\n"
-		"      --network-config PATH  netifd's config (env FLOWGUARD_NETWORK_CONFIG,\n"
-		"                           default /etc/config/network)\n"
-		"      --dry-run            print the uplink table and exit\n"
-		FG_COMMON_USAGE
-		"  -h, --help\n");
-}
-
-static const struct option run_opts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "uplink", required_argument, NULL, 'u' },
-	{ "mask", required_argument, NULL, 'm' },
-	{ "mode", required_argument, NULL, 'M' },
-	{ "ct-way", required_argument, NULL, 'W' },
-	{ "offload-lookup", required_argument, NULL, 'L' },
-	{ "lookup-sample", required_argument, NULL, 'N' },
-	{ "tc-priority", required_argument, NULL, 'R' },
-	{ "policy", required_argument, NULL, 'p' },
-	{ "enforce", no_argument, NULL, 'e' },
-	{ "dedupe-ms", required_argument, NULL, 'd' },
-	{ "max-deletes", required_argument, NULL, 'r' },
-	{ "mwan3-track-dir", required_argument, NULL, 'T' },
-	{ "mwan3", no_argument, NULL, 'A' },
-	{ "network-config", required_argument, NULL, 'n' },
-	{ "dry-run", no_argument, NULL, 'D' },
-	FG_COMMON_LONG,
-	{ "help", no_argument, NULL, 'h' },
-	{}
+static const struct fg_opt run_opts[] = {
+	{ "config", 'c', required_argument, "FILE",
+	  "UCI config (/etc/config/flowguard format)" },
+	{ "uplink", 'u', required_argument, "NAME:DEV:MARK",
+	  "an mwan3 interface, its device and mark\n"
+	  "(repeatable; several NAMEs may share a DEV)" },
+	{ "mask", 'm', required_argument, "MASK", "mwan3 mmx_mask (default 0x3f00)" },
+	{ "mode", 'M', required_argument, "MODE", "auto|ct|skbmark (default auto)" },
+	{ "ct-way", FG_OPT_LONG_ONLY + 'W', required_argument, "WAY",
+	  "auto|kfunc|probe: how ct mode reads the entry" },
+	{ "offload-lookup", FG_OPT_LONG_ONLY + 'L', required_argument, "L",
+	  "auto|on|off: ct mode looks up the entry of\n"
+	  "packets that carry none (flow offload)" },
+	{ "lookup-sample", FG_OPT_LONG_ONLY + 'N', required_argument, "N",
+	  "on devices whose uplinks are all up, look up\n"
+	  "one such packet in N (power of two, default 16)" },
+	{ "tc-priority", FG_OPT_LONG_ONLY + 'R', required_argument, "N",
+	  "tc pref of our egress filter (default 1: first)" },
+	{ "policy", 'p', required_argument, "POLICY",
+	  "reset|delete|monitor (default reset: delete the\n"
+	  "entry and reset its TCP client; per uplink:\n"
+	  "--uplink NAME:DEV:MARK:POLICY)" },
+	{ "enforce", 'e', no_argument, NULL, "drop flagged packets at egress" },
+	{ "dedupe-ms", 'd', required_argument, "MS",
+	  "one event per flow per MS (default 1000)" },
+	{ "max-deletes", 'r', required_argument, "N",
+	  "deletions per second (default 1000)" },
+	{ "mwan3-track-dir", FG_OPT_LONG_ONLY + 'T', required_argument, "DIR",
+	  "mwan3track's status (default /var/run/mwan3track)" },
+	{ "mwan3", FG_OPT_LONG_ONLY + 'A', no_argument, NULL,
+	  "uplinks from mwan3's config, devices from netifd\n"
+	  "(ubus, else the network config); --uplink\n"
+	  "entries replace mwan3's of the same name" },
+	{ "network-config", FG_OPT_LONG_ONLY + 'n', required_argument, "PATH",
+	  "netifd's config (env FLOWGUARD_NETWORK_CONFIG,\n"
+	  "default /etc/config/network)" },
+	{ "dry-run", FG_OPT_LONG_ONLY + 'D', no_argument, NULL,
+	  "print the uplink table and exit" },
+	{ NULL, 0, 0, NULL, NULL }
 };
 
-#define RUN_SHORT "c:u:m:M:p:ed:r:h" FG_COMMON_SHORT
+static const struct fg_cmd_spec run_spec = {
+	.name = "run",
+	.synopsis = "[OPTIONS]",
+	.shared = FG_SH_SOCKET | FG_SH_PIN_DIR | FG_SH_MWAN3 | FG_SH_SYSLOG |
+		  FG_SH_VERBOSE,
+	.opts = run_opts,
+};
 
 static int run_bad(const char *what, const char *arg)
 {
-	fprintf(stderr, "flowguard run: invalid %s '%s'\n", what, arg);
-	return -EINVAL;
+	return fg_opts_bad(&run_spec, what, arg);
 }
 
 static int run_parse_u32(const char *what, const char *arg, uint32_t *out)
@@ -83,21 +75,29 @@ static int run_parse_u32(const char *what, const char *arg, uint32_t *out)
 	return fg_mark_parse_u32(arg, out) ? run_bad(what, arg) : 0;
 }
 
+#define RUN_LONG(c) (FG_OPT_LONG_ONLY + (c))
+
 /* What `run` takes besides the service's options. */
 struct run_extra {
 	const char *network_config;
 	int dry_run;
 };
 
+struct run_ctx {
+	struct fg_service_opts *o;
+	struct run_extra *x;
+};
+
 /* Options other than -c, applied on top of the config file. */
-static int run_apply(struct fg_service_opts *o, struct fg_common *common,
-		     struct run_extra *x, int c, const char *arg)
+static int run_apply(void *ctx, int c, const char *arg)
 {
+	struct fg_service_opts *o = ((struct run_ctx *)ctx)->o;
+	struct run_extra *x = ((struct run_ctx *)ctx)->x;
 	char err[256];
 
-	if (fg_common_opt(common, c, arg))
-		return 0;
 	switch (c) {
+	case 'c':
+		return 0; /* the first pass's */
 	case 'u':
 		if (fg_conf_add_uplink_arg(&o->conf, arg, err, sizeof(err))) {
 			fprintf(stderr, "flowguard run: %s\n", err);
@@ -109,7 +109,7 @@ static int run_apply(struct fg_service_opts *o, struct fg_common *common,
 	case 'M':
 		return fg_conf_parse_mode(arg, &o->conf.mode) ?
 			       run_bad("mode", arg) : 0;
-	case 'W':
+	case RUN_LONG('W'):
 		if (!strcmp(arg, "auto"))
 			o->want_probe = FG_WANT_AUTO;
 		else if (!strcmp(arg, "kfunc") || !strcmp(arg, "probe"))
@@ -117,13 +117,13 @@ static int run_apply(struct fg_service_opts *o, struct fg_common *common,
 		else
 			return run_bad("ct way", arg);
 		return 0;
-	case 'L':
+	case RUN_LONG('L'):
 		return fg_conf_parse_lookup(arg, &o->conf.lookup) ?
 			       run_bad("offload lookup", arg) : 0;
-	case 'N':
+	case RUN_LONG('N'):
 		return fg_conf_parse_sample(arg, &o->conf.lookup_sample) ?
 			       run_bad("lookup sample (a power of two, 1..65536)", arg) : 0;
-	case 'R':
+	case RUN_LONG('R'):
 		return fg_mark_parse_range(arg, 1, 65535, &o->conf.tc_priority) ?
 			       run_bad("tc priority (1..65535)", arg) : 0;
 	case 'p':
@@ -133,59 +133,53 @@ static int run_apply(struct fg_service_opts *o, struct fg_common *common,
 		return run_parse_u32("dedupe interval", arg, &o->conf.dedupe_ms);
 	case 'r':
 		return run_parse_u32("deletion cap", arg, &o->conf.max_deletes);
-	case 'T':
+	case RUN_LONG('T'):
 		o->mwan3_track_dir = arg;
 		return 0;
 	case 'e':
 		o->conf.enforce = 1;
 		return 0;
-	case 'A':
+	case RUN_LONG('A'):
 		o->conf.mwan3 = 1;
 		return 0;
-	case 'n':
+	case RUN_LONG('n'):
 		x->network_config = arg;
 		return 0;
-	case 'D':
+	case RUN_LONG('D'):
 		x->dry_run = 1;
 		return 0;
 	}
 	return -EINVAL;
 }
 
+static int run_take_config(void *ctx, int c, const char *arg)
+{
+	if (c == 'c')
+		*(const char **)ctx = arg;
+	return 0;
+}
+
 /* Two passes: the config file first, so command-line options win. */
 static int run_parse(int argc, char **argv, struct fg_service_opts *o,
 		     struct fg_common *common, struct run_extra *x)
 {
+	struct run_ctx ctx = { o, x };
 	const char *config = NULL;
 	char err[256];
-	int c;
+	int rc;
 
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, RUN_SHORT, run_opts, NULL)) != -1) {
-		if (c == 'h')
-			return 1;
-		if (c == '?')
-			return -EINVAL;
-		if (c == 'c')
-			config = optarg;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "flowguard run: unexpected argument '%s'\n",
-			argv[optind]);
-		return -EINVAL;
-	}
+	rc = fg_opts_parse(&run_spec, argc, argv, common, run_take_config,
+			   &config, NULL);
+	if (rc)
+		return rc;
 	/* a file that cannot be read is a failure, a bad one a usage error */
-	c = config ? fg_conf_load_uci(&o->conf, config, err, sizeof(err)) : 0;
-	if (c) {
+	rc = config ? fg_conf_load_uci(&o->conf, config, err, sizeof(err)) : 0;
+	if (rc) {
 		fprintf(stderr, "flowguard run: %s\n", err);
-		return c;
+		return rc;
 	}
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, RUN_SHORT, run_opts, NULL)) != -1)
-		if (c != 'c' && run_apply(o, common, x, c, optarg))
-			return -EINVAL;
-	return 0;
+	return fg_opts_parse(&run_spec, argc, argv, common, run_apply, &ctx,
+			     NULL);
 }
 
 /* --mwan3: the table from mwan3 and netifd. */
@@ -278,7 +272,6 @@ int cmd_run(int argc, char **argv)
 	sigaddset(&hup, SIGHUP);
 	sigprocmask(SIG_BLOCK, &hup, NULL);
 	fg_conf_defaults(&o.conf);
-	fg_common_init(&common);
 	rc = run_parse(argc, argv, &o, &common, &x);
 	if (!rc) {
 		fg_common_log_at(&common, o.conf.log_level);
@@ -287,8 +280,6 @@ int cmd_run(int argc, char **argv)
 		a.network_config = x.network_config;
 		rc = run_finish(&o, &a, &table);
 	}
-	if (rc > 0)
-		run_usage(stdout);
 	if (!rc && x.dry_run) {
 		run_print(&o.conf, table);
 		rc = 1;
@@ -298,8 +289,7 @@ int cmd_run(int argc, char **argv)
 	if (rc) {
 		free(table);
 		free((void *)a.base);
-		return rc > 0 ? FG_EXIT_OK :
-		       rc == -EINVAL ? FG_EXIT_USAGE : FG_EXIT_FAIL;
+		return fg_opts_exit(rc);
 	}
 	o.want_ct = o.conf.mode == FG_MODE_AUTO ? FG_WANT_AUTO
 						 : o.conf.mode == FG_MODE_CT;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <endian.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -402,6 +403,14 @@ static const struct ct_pol ct_pol_top[CTA_MAX + 1] = {
 	[CTA_MARK] = { MNL_TYPE_U32, 0 },
 	[CTA_ID] = { MNL_TYPE_U32, 0 },
 	[CTA_ZONE] = { MNL_TYPE_U16, 0 },
+	[CTA_TIMEOUT] = { MNL_TYPE_U32, 0 },
+	[CTA_COUNTERS_ORIG] = { MNL_TYPE_NESTED, 0 },
+	[CTA_COUNTERS_REPLY] = { MNL_TYPE_NESTED, 0 },
+};
+
+static const struct ct_pol ct_pol_counters[CTA_COUNTERS_MAX + 1] = {
+	[CTA_COUNTERS_PACKETS] = { MNL_TYPE_U64, 0 },
+	[CTA_COUNTERS_BYTES] = { MNL_TYPE_U64, 0 },
 };
 
 static const struct ct_pol ct_pol_tuple[CTA_TUPLE_MAX + 1] = {
@@ -528,6 +537,27 @@ static int ct_parse_protoinfo(const struct nlattr *nest, struct fg_ct_entry *e)
 	return 0;
 }
 
+static uint64_t ct_get_be64(const struct nlattr *a)
+{
+	return a ? be64toh(mnl_attr_get_u64(a)) : 0;
+}
+
+/* One direction's CTA_COUNTERS_* nest (accounting on). */
+static int ct_parse_counters(const struct nlattr *nest, struct fg_ct_entry *e,
+			     int dir)
+{
+	const struct nlattr *tb[CTA_COUNTERS_MAX + 1];
+	int err;
+
+	err = ct_parse_nested(nest, ct_pol_counters, CTA_COUNTERS_MAX, tb);
+	if (err)
+		return err;
+	e->has_counters = 1;
+	e->packets[dir] = ct_get_be64(tb[CTA_COUNTERS_PACKETS]);
+	e->bytes[dir] = ct_get_be64(tb[CTA_COUNTERS_BYTES]);
+	return 0;
+}
+
 static uint32_t ct_get_be32(const struct nlattr *a)
 {
 	return a ? ntohl(mnl_attr_get_u32(a)) : 0;
@@ -554,8 +584,13 @@ static int ct_parse_entry(const struct nlmsghdr *nlh, struct fg_ct_entry *e)
 				     &e->reply);
 	if (!err && tb[CTA_PROTOINFO])
 		err = ct_parse_protoinfo(tb[CTA_PROTOINFO], e);
+	if (!err && tb[CTA_COUNTERS_ORIG])
+		err = ct_parse_counters(tb[CTA_COUNTERS_ORIG], e, 0);
+	if (!err && tb[CTA_COUNTERS_REPLY])
+		err = ct_parse_counters(tb[CTA_COUNTERS_REPLY], e, 1);
 	if (err)
 		return err;
+	e->timeout = ct_get_be32(tb[CTA_TIMEOUT]);
 	e->mark = ct_get_be32(tb[CTA_MARK]);
 	e->id = ct_get_be32(tb[CTA_ID]);
 	e->status = ct_get_be32(tb[CTA_STATUS]);
@@ -863,6 +898,65 @@ int fg_ct_count(struct fg_ct *ct, uint8_t family, uint32_t mark, uint32_t mask,
 	err = ct_dump_raw(ct, family, mark, mask, ct_count_cb, &n);
 	*count = n;
 	return err;
+}
+
+struct ct_brief_ctx {
+	int (*cb)(const struct fg_ct_brief *b, void *arg);
+	void *arg;
+};
+
+/* The first attribute of type in a nest (or the message's top level),
+ * length-checked by mnl's iterator only. */
+static const struct nlattr *ct_attr_find(const struct nlattr *nest,
+					 uint16_t type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == type)
+			return a;
+	return NULL;
+}
+
+static int ct_brief_cb(const struct nlmsghdr *nlh, size_t idx, void *arg)
+{
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	struct ct_brief_ctx *c = arg;
+	const struct nlattr *a, *orig = NULL, *proto = NULL;
+	struct fg_ct_brief b = { .family = nfg->nfgen_family };
+
+	(void)idx;
+	if ((nlh->nlmsg_type & 0xff) != IPCTNL_MSG_CT_NEW)
+		return 0;
+	mnl_attr_for_each(a, nlh, sizeof(*nfg)) {
+		uint16_t type = mnl_attr_get_type(a);
+
+		if (type == CTA_MARK && mnl_attr_get_payload_len(a) >= 4)
+			b.mark = ntohl(mnl_attr_get_u32(a));
+		else if (type == CTA_STATUS && mnl_attr_get_payload_len(a) >= 4)
+			b.status = ntohl(mnl_attr_get_u32(a));
+		else if (type == CTA_TUPLE_ORIG)
+			orig = a;
+	}
+	if (orig)
+		proto = ct_attr_find(orig, CTA_TUPLE_PROTO);
+	a = proto ? ct_attr_find(proto, CTA_PROTO_NUM) : NULL;
+	if (!a || mnl_attr_get_payload_len(a) < 1)
+		return -EBADMSG;
+	b.l4proto = mnl_attr_get_u8(a);
+	return c->cb(&b, c->arg);
+}
+
+int fg_ct_dump_brief(struct fg_ct *ct, uint8_t family, uint32_t mark,
+		     uint32_t mask,
+		     int (*cb)(const struct fg_ct_brief *b, void *arg),
+		     void *arg)
+{
+	struct ct_brief_ctx c = { .cb = cb, .arg = arg };
+
+	if (!cb)
+		return -EINVAL;
+	return ct_dump_raw(ct, family, mark, mask, ct_brief_cb, &c);
 }
 
 /* ---- create ---- */

@@ -52,6 +52,10 @@ struct fg_ctl_req {
 /* The offer: sent at once for requests that act, before the command's
  * deadline; the final answer follows the command's FG_CTL_GO. */
 #define FG_CTL_F_INTERIM 0x1u
+/* In a status request: the answer's text is one JSON document. */
+#define FG_CTL_F_JSON 0x2u
+/* In a status request: the answer is Prometheus text (flowguard metrics). */
+#define FG_CTL_F_METRICS 0x4u
 
 struct fg_ctl_resp {
 	uint32_t magic;

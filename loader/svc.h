@@ -8,6 +8,7 @@
 #include "backlog.h"
 #include "ctl.h"
 #include "service.h"
+#include "svc_last.h"
 #include "svc_log.h"
 #include "svc_retry.h"
 #include "uplinks.h"
@@ -61,6 +62,7 @@ struct fg_svc {
 	int can_destroy; /* kernel has SOCK_DESTROY for the router's sockets */
 	struct fg_svc_stats st;
 	struct fg_svc_offer offers[FG_SVC_MAX_OFFERS];
+	struct fg_svc_last last[FG_MAX_IFACES]; /* per s->up.ifaces[i] */
 };
 
 

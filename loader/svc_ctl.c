@@ -23,6 +23,8 @@
 #include "svc_links.h"
 #include "svc_mode.h"
 #include "svc_reload.h"
+#include "svc_json.h"
+#include "svc_metrics.h"
 #include "svc_tc.h"
 
 struct fg_text {
@@ -96,15 +98,10 @@ static void fg_status_device(struct fg_svc *s, struct fg_text *t, size_t i,
 static void fg_status_devices(struct fg_svc *s, struct fg_text *t)
 {
 	int fd = fg_prog_map_fd(s->prog, FG_MAP_COUNTERS);
-	struct fg_nftflows *ft = calloc(1, sizeof(*ft));
+	struct fg_nftflows *ft = fg_svc_tc_flowtables();
 	struct fg_counters c;
 	size_t i;
 
-	/* no listing (or no memory for one): each device says "unknown" */
-	if (ft && fg_nftflow_list(ft)) {
-		free(ft);
-		ft = NULL;
-	}
 	for (i = 0; i < s->up.nr_devs; i++) {
 		if (fg_counters_read(fd, (uint32_t)i, &c))
 			memset(&c, 0, sizeof(c));
@@ -120,11 +117,17 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 	char why[256];
 	size_t i;
 
+	char line[160];
+
 	fg_text_add(&t, "mode %s (%s), policy %s, mask 0x%x\n",
 		    fg_prog_kind_name(fg_prog_kind(s->prog)),
 		    fg_svc_mode_why(s->opts, fg_prog_kind(s->prog), why,
 				    sizeof(why)),
 		    fg_conf_policy_name(s->opts->conf.policy), s->up.mask);
+	fg_svc_features(fg_prog_kind(s->prog), s->can_destroy, line,
+			sizeof(line));
+	fg_text_add(&t, "up %lld s; kernel features in use: %s\n",
+		    fg_svc_uptime_s(), line);
 	for (i = 0; i < s->up.nr_ifaces; i++) {
 		const struct fg_iface *f = &s->up.ifaces[i];
 
@@ -133,6 +136,9 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 			    f->up ? "up" : "down", fg_conf_policy_name(f->policy),
 			    f->enforce ? ", enforce" : "",
 			    s->up.devs[f->dev].ifindex ? "" : ", device missing");
+		fg_svc_last_fmt(&s->last[i], line, sizeof(line));
+		if (line[0])
+			fg_text_add(&t, "  last: %s\n", line);
 	}
 	fg_status_devices(s, &t);
 	fg_text_add(&t,
@@ -301,12 +307,27 @@ static const struct fg_disc_ops svc_disc_ops = {
 	.per_flow = svc_per_flow,
 };
 
+/* The uplink's last action, for status and metrics (uplinks the
+ * service does not guard have no slot). */
+static void svc_last_note(struct fg_svc *s, const char *iface,
+			  enum fg_disc_event ev, int rc, long long deleted,
+			  int alone)
+{
+	struct fg_iface *f = fg_uplinks_find(&s->up, iface);
+
+	if (f)
+		fg_svc_last_note(&s->last[f - s->up.ifaces], ev, rc, deleted,
+				 alone);
+}
+
 static void svc_act_answer(struct fg_svc_act *a, int rc, const char *err)
 {
 	struct fg_ctl_resp resp = { .magic = FG_CTL_MAGIC, .status = rc };
 
 	fg_debug("%s %s took %" PRIu64 " us", fg_disc_event_name(a->d.event),
 		 a->d.iface, (fg_ctl_now_ns() - a->t0_ns) / 1000);
+	svc_last_note(a->s, a->d.iface, a->d.event, rc,
+		      rc ? -1 : fg_disc_deleted(&a->d), 0);
 	if (rc) {
 		snprintf(resp.text, sizeof(resp.text), "%s", err);
 		fg_warn("%s", err);
@@ -366,6 +387,8 @@ void fg_svc_ctl_given_up(struct fg_svc *s, const struct fg_ctl_req *req)
 	if (req->cmd != FG_CTL_CONNECTED && req->cmd != FG_CTL_DISCONNECTED)
 		return;
 	s->st.ctl_given_up++;
+	svc_last_note(s, req->iface, up ? FG_DISC_CONNECTED : FG_DISC_DISCONNECTED,
+		      0, -1, 1);
 	f = fg_uplinks_find(&s->up, req->iface);
 	if (f && f->up != up) {
 		f->up = up;
@@ -383,7 +406,12 @@ void fg_svc_ctl_handle(struct fg_svc *s, const struct fg_ctl_req *req,
 {
 	switch (req->cmd) {
 	case FG_CTL_STATUS:
-		fg_ctl_status(s, resp);
+		if (req->flags & FG_CTL_F_METRICS)
+			fg_svc_metrics(s, resp);
+		else if (req->flags & FG_CTL_F_JSON)
+			fg_svc_status_json(s, resp);
+		else
+			fg_ctl_status(s, resp);
 		break;
 	default:
 		resp->status = -EOPNOTSUPP;

@@ -80,6 +80,23 @@ static void carry_state(struct fg_svc *s, struct fg_uplinks *nu)
 	}
 }
 
+/* Each uplink's last action follows its name to its new slot. */
+static void carry_last(struct fg_svc *s, const struct fg_uplinks *nu)
+{
+	struct fg_svc_last last[FG_MAX_IFACES];
+	size_t i;
+
+	memset(last, 0, sizeof(last));
+	for (i = 0; i < nu->nr_ifaces; i++) {
+		const struct fg_iface *was =
+			fg_uplinks_find(&s->up, nu->ifaces[i].name);
+
+		if (was)
+			last[i] = s->last[was - s->up.ifaces];
+	}
+	memcpy(s->last, last, sizeof(last));
+}
+
 /* Release the devices the new table no longer has; zero the counters
  * of every slot that changes hands. */
 static void release_old(struct fg_svc *s, const struct fg_uplinks *nu)
@@ -161,6 +178,7 @@ int fg_svc_reload(struct fg_svc *s, const char *why)
 	if (!nu)
 		return -EINVAL;
 	carry_state(s, nu);
+	carry_last(s, nu);
 	release_old(s, nu);
 	log_changes(s, nu, why);
 	s->up = *nu;

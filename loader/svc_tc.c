@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* svc_tc.c - other filters and flowtables on the guarded devices. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -45,6 +46,17 @@ void fg_svc_tc_warn(const struct fg_svc *s)
 				s->up.devs[i].name, desc,
 				s->opts->conf.tc_priority);
 	}
+}
+
+struct fg_nftflows *fg_svc_tc_flowtables(void)
+{
+	struct fg_nftflows *ft = calloc(1, sizeof(*ft));
+
+	if (ft && fg_nftflow_list(ft)) {
+		free(ft);
+		ft = NULL;
+	}
+	return ft;
 }
 
 const char *fg_svc_tc_flowtable(const struct fg_nftflows *l, const char *dev)

@@ -20,6 +20,9 @@ int fg_svc_tc_first(const struct fg_svc *s, size_t dev, char *desc,
 		    size_t len);
 /* At start: one warning per device where another filter runs first. */
 void fg_svc_tc_warn(const struct fg_svc *s);
+/* nftables' flowtables now (free() it), or NULL when they cannot be
+ * listed (or no memory): each device then says "unknown". */
+struct fg_nftflows *fg_svc_tc_flowtables(void);
 /* "no", "yes", "yes, hw"; "unknown" when l is NULL (no listing). */
 const char *fg_svc_tc_flowtable(const struct fg_nftflows *l, const char *dev);
 

@@ -128,15 +128,7 @@ raise_ct_max()
 
 # ---------------------------------------------------------------- table
 
-add_classes()
-{
-	local c fam mark n base
-	for c in "$@"; do
-		read -r fam mark n base <<<"$c"
-		ns_exec "$FILL" add "$mark" "$n" "$fam" "$base" ||
-			fg_fail "fg_ctfill add $mark $n $fam $base failed"
-	done
-}
+add_classes() { bench_ct_add "$NS" "$FILL" "$@"; }
 
 # expected_census with|without|empty: what fg_ctbench census must print.
 expected_census()

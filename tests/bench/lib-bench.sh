@@ -7,6 +7,8 @@
 #   bench_notes       "notes:" and the notes, when there are any
 #   bench_words STR   the words of STR, one per line (none for "")
 #   bench_tally       lines on stdin -> "A x3, B x1" (sorted)
+#   bench_ct_add NS FILL "FAMILY MARK COUNT BASE"...
+#                     plant each class with fg_ctfill (FILL) in netns NS
 
 NOTES=()
 
@@ -24,4 +26,15 @@ bench_words() { tr ' ' '\n' <<<"$1" | grep .; }
 bench_tally()
 {
 	sort | uniq -c | awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }'
+}
+
+bench_ct_add()
+{
+	local ns=$1 fill=$2 c fam mark n base
+	shift 2
+	for c in "$@"; do
+		read -r fam mark n base <<<"$c"
+		nsenter --net="/run/netns/$ns" -- "$fill" add "$mark" "$n" "$fam" "$base" ||
+			fg_fail "fg_ctfill add $mark $n $fam $base failed"
+	done
 }
