@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * ct.c - conntrack over ctnetlink: libmnl for the socket, our own message
- * header (nfgenmsg version) and the batching; libnetfilter_conntrack's
- * nfct_nlmsg_build / nfct_nlmsg_parse / nfct_nlmsg_build_filter for the
- * attributes (ct_obj.c converts). Never its NFCT_Q_FLUSH_FILTER: 1.0.9
- * ignores the mark filter there and empties the whole table.
+ * header (nfgenmsg version), the batching and the parsing of answers;
+ * libnetfilter_conntrack's nfct_nlmsg_build / nfct_nlmsg_build_filter
+ * for the requests' attributes (ct_obj.c converts) and nfct_snprintf for
+ * `list`. Never its NFCT_Q_FLUSH_FILTER: 1.0.9 ignores the mark filter
+ * there and empties the whole table. Never its parser in the service: it
+ * exits the process on a malformed attribute (see parsing).
  *
  * Every request carries its own sequence number; answers outside the
  * numbers of the request in flight are stale (a dump left behind) and
@@ -195,6 +197,11 @@ static int ct_msg_build(struct nlmsghdr **out, char *buf, uint16_t type,
 	return 0;
 }
 
+static int ct_is_icmp(uint8_t l4proto)
+{
+	return l4proto == IPPROTO_ICMP || l4proto == IPPROTO_ICMPV6;
+}
+
 static int ct_family_ok(uint8_t family)
 {
 	return family == AF_INET || family == AF_INET6;
@@ -331,34 +338,257 @@ static int ct_exchange(struct fg_ct *ct, size_t len, uint32_t nmsg,
 
 /* ---- parsing ---- */
 
-/* nlh into o (fresh from nfct_new(): the parse only adds) and e. */
-static int ct_parse_obj(const struct nlmsghdr *nlh, struct nf_conntrack *o,
-			struct fg_ct_entry *e)
-{
-	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+/* By hand, not by nfct_nlmsg_parse(): libnetfilter_conntrack (since
+ * 1.0.7, 1.0.9 here) calls exit(1) ("ctnetlink kernel ABI is broken")
+ * on any attribute it finds malformed; the service must refuse one
+ * message (-EBADMSG), not die (found by fuzz_ct). */
 
-	memset(e, 0, sizeof(*e));
-	/* the library takes the payload length as the header says */
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)) ||
-	    !ct_family_ok(nfg->nfgen_family))
+struct ct_pol {
+	uint8_t type; /* enum mnl_attr_data_type; MNL_TYPE_UNSPEC = unused */
+	uint8_t len;  /* exact payload length for MNL_TYPE_BINARY */
+};
+
+struct ct_tb {
+	const struct nlattr **tb;
+	const struct ct_pol *pol;
+	uint16_t max;
+};
+
+static int ct_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct ct_tb *p = data;
+	uint16_t type = mnl_attr_get_type(a);
+	const struct ct_pol *pol;
+	int ret;
+
+	if (type > p->max)
+		return MNL_CB_OK; /* newer than this code */
+	pol = &p->pol[type];
+	if (pol->type == MNL_TYPE_UNSPEC)
+		return MNL_CB_OK;
+	if (pol->len)
+		ret = mnl_attr_validate2(a, pol->type, pol->len);
+	else
+		ret = mnl_attr_validate(a, pol->type);
+	if (ret < 0)
+		return MNL_CB_ERROR;
+	p->tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int ct_parse_nested(const struct nlattr *nest, const struct ct_pol *pol,
+			   uint16_t max, const struct nlattr **tb)
+{
+	struct ct_tb p = { .tb = tb, .pol = pol, .max = max };
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	if (mnl_attr_parse_nested(nest, ct_attr_cb, &p) < 0)
 		return -EBADMSG;
-	if (nfct_nlmsg_parse(nlh, o) < 0)
+	return 0;
+}
+
+static const struct ct_pol ct_pol_top[CTA_MAX + 1] = {
+	[CTA_TUPLE_ORIG] = { MNL_TYPE_NESTED, 0 },
+	[CTA_TUPLE_REPLY] = { MNL_TYPE_NESTED, 0 },
+	[CTA_STATUS] = { MNL_TYPE_U32, 0 },
+	[CTA_PROTOINFO] = { MNL_TYPE_NESTED, 0 },
+	[CTA_MARK] = { MNL_TYPE_U32, 0 },
+	[CTA_ID] = { MNL_TYPE_U32, 0 },
+	[CTA_ZONE] = { MNL_TYPE_U16, 0 },
+	[CTA_TIMEOUT] = { MNL_TYPE_U32, 0 },
+	[CTA_COUNTERS_ORIG] = { MNL_TYPE_NESTED, 0 },
+	[CTA_COUNTERS_REPLY] = { MNL_TYPE_NESTED, 0 },
+};
+
+static const struct ct_pol ct_pol_counters[CTA_COUNTERS_MAX + 1] = {
+	[CTA_COUNTERS_PACKETS] = { MNL_TYPE_U64, 0 },
+	[CTA_COUNTERS_BYTES] = { MNL_TYPE_U64, 0 },
+};
+
+static const struct ct_pol ct_pol_tuple[CTA_TUPLE_MAX + 1] = {
+	[CTA_TUPLE_IP] = { MNL_TYPE_NESTED, 0 },
+	[CTA_TUPLE_PROTO] = { MNL_TYPE_NESTED, 0 },
+};
+
+static const struct ct_pol ct_pol_ip[CTA_IP_MAX + 1] = {
+	[CTA_IP_V4_SRC] = { MNL_TYPE_BINARY, 4 },
+	[CTA_IP_V4_DST] = { MNL_TYPE_BINARY, 4 },
+	[CTA_IP_V6_SRC] = { MNL_TYPE_BINARY, 16 },
+	[CTA_IP_V6_DST] = { MNL_TYPE_BINARY, 16 },
+};
+
+static const struct ct_pol ct_pol_proto[CTA_PROTO_MAX + 1] = {
+	[CTA_PROTO_NUM] = { MNL_TYPE_U8, 0 },
+	[CTA_PROTO_SRC_PORT] = { MNL_TYPE_U16, 0 },
+	[CTA_PROTO_DST_PORT] = { MNL_TYPE_U16, 0 },
+	[CTA_PROTO_ICMP_ID] = { MNL_TYPE_U16, 0 },
+	[CTA_PROTO_ICMP_TYPE] = { MNL_TYPE_U8, 0 },
+	[CTA_PROTO_ICMP_CODE] = { MNL_TYPE_U8, 0 },
+	[CTA_PROTO_ICMPV6_ID] = { MNL_TYPE_U16, 0 },
+	[CTA_PROTO_ICMPV6_TYPE] = { MNL_TYPE_U8, 0 },
+	[CTA_PROTO_ICMPV6_CODE] = { MNL_TYPE_U8, 0 },
+};
+
+static const struct ct_pol ct_pol_protoinfo[CTA_PROTOINFO_MAX + 1] = {
+	[CTA_PROTOINFO_TCP] = { MNL_TYPE_NESTED, 0 },
+};
+
+static const struct ct_pol ct_pol_tcp[CTA_PROTOINFO_TCP_MAX + 1] = {
+	[CTA_PROTOINFO_TCP_STATE] = { MNL_TYPE_U8, 0 },
+};
+
+static int ct_parse_ip(const struct nlattr *nest, struct fg_ct_tuple *t)
+{
+	const struct nlattr *tb[CTA_IP_MAX + 1];
+	int v6 = t->family == AF_INET6;
+	int src = v6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC;
+	int dst = v6 ? CTA_IP_V6_DST : CTA_IP_V4_DST;
+	int err;
+
+	err = ct_parse_nested(nest, ct_pol_ip, CTA_IP_MAX, tb);
+	if (err)
+		return err;
+	if (!tb[src] || !tb[dst])
 		return -EBADMSG;
-	return fg_ct_obj_get_entry(o, nlh, e);
+	memcpy(t->saddr, mnl_attr_get_payload(tb[src]), v6 ? 16 : 4);
+	memcpy(t->daddr, mnl_attr_get_payload(tb[dst]), v6 ? 16 : 4);
+	return 0;
+}
+
+static void ct_parse_icmp(const struct nlattr **tb, int id, int type,
+			  int code, struct fg_ct_tuple *t)
+{
+	uint8_t ty = 0, co = 0;
+
+	if (tb[id])
+		t->sport = mnl_attr_get_u16(tb[id]);
+	if (tb[type])
+		ty = mnl_attr_get_u8(tb[type]);
+	if (tb[code])
+		co = mnl_attr_get_u8(tb[code]);
+	t->dport = FG_CT_ICMP(ty, co);
+}
+
+static int ct_parse_proto(const struct nlattr *nest, struct fg_ct_tuple *t)
+{
+	const struct nlattr *tb[CTA_PROTO_MAX + 1];
+	int err;
+
+	err = ct_parse_nested(nest, ct_pol_proto, CTA_PROTO_MAX, tb);
+	if (err)
+		return err;
+	if (!tb[CTA_PROTO_NUM])
+		return -EBADMSG;
+	t->l4proto = mnl_attr_get_u8(tb[CTA_PROTO_NUM]);
+	if (t->l4proto == IPPROTO_ICMP)
+		ct_parse_icmp(tb, CTA_PROTO_ICMP_ID, CTA_PROTO_ICMP_TYPE,
+			      CTA_PROTO_ICMP_CODE, t);
+	else if (t->l4proto == IPPROTO_ICMPV6)
+		ct_parse_icmp(tb, CTA_PROTO_ICMPV6_ID, CTA_PROTO_ICMPV6_TYPE,
+			      CTA_PROTO_ICMPV6_CODE, t);
+	if (tb[CTA_PROTO_SRC_PORT])
+		t->sport = mnl_attr_get_u16(tb[CTA_PROTO_SRC_PORT]);
+	if (tb[CTA_PROTO_DST_PORT])
+		t->dport = mnl_attr_get_u16(tb[CTA_PROTO_DST_PORT]);
+	return 0;
+}
+
+static int ct_parse_tuple(const struct nlattr *nest, uint8_t family,
+			  struct fg_ct_tuple *t)
+{
+	const struct nlattr *tb[CTA_TUPLE_MAX + 1];
+	int err;
+
+	err = ct_parse_nested(nest, ct_pol_tuple, CTA_TUPLE_MAX, tb);
+	if (err)
+		return err;
+	if (!tb[CTA_TUPLE_IP] || !tb[CTA_TUPLE_PROTO])
+		return -EBADMSG;
+	t->family = family;
+	err = ct_parse_ip(tb[CTA_TUPLE_IP], t);
+	if (err)
+		return err;
+	return ct_parse_proto(tb[CTA_TUPLE_PROTO], t);
+}
+
+static int ct_parse_protoinfo(const struct nlattr *nest, struct fg_ct_entry *e)
+{
+	const struct nlattr *tb[CTA_PROTOINFO_MAX + 1];
+	const struct nlattr *tcp[CTA_PROTOINFO_TCP_MAX + 1];
+	int err;
+
+	err = ct_parse_nested(nest, ct_pol_protoinfo, CTA_PROTOINFO_MAX, tb);
+	if (err || !tb[CTA_PROTOINFO_TCP])
+		return err;
+	err = ct_parse_nested(tb[CTA_PROTOINFO_TCP], ct_pol_tcp,
+			      CTA_PROTOINFO_TCP_MAX, tcp);
+	if (err)
+		return err;
+	if (tcp[CTA_PROTOINFO_TCP_STATE])
+		e->tcp_state = mnl_attr_get_u8(tcp[CTA_PROTOINFO_TCP_STATE]);
+	return 0;
+}
+
+static uint64_t ct_get_be64(const struct nlattr *a)
+{
+	return a ? be64toh(mnl_attr_get_u64(a)) : 0;
+}
+
+/* One direction's CTA_COUNTERS_* nest (accounting on). */
+static int ct_parse_counters(const struct nlattr *nest, struct fg_ct_entry *e,
+			     int dir)
+{
+	const struct nlattr *tb[CTA_COUNTERS_MAX + 1];
+	int err;
+
+	err = ct_parse_nested(nest, ct_pol_counters, CTA_COUNTERS_MAX, tb);
+	if (err)
+		return err;
+	e->has_counters = 1;
+	e->packets[dir] = ct_get_be64(tb[CTA_COUNTERS_PACKETS]);
+	e->bytes[dir] = ct_get_be64(tb[CTA_COUNTERS_BYTES]);
+	return 0;
+}
+
+static uint32_t ct_get_be32(const struct nlattr *a)
+{
+	return a ? ntohl(mnl_attr_get_u32(a)) : 0;
 }
 
 static int ct_parse_entry(const struct nlmsghdr *nlh, struct fg_ct_entry *e)
 {
-	struct nf_conntrack *o = nfct_new();
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[CTA_MAX + 1] = { NULL };
+	struct ct_tb p = { .tb = tb, .pol = ct_pol_top, .max = CTA_MAX };
 	int err;
 
-	if (!o) {
-		memset(e, 0, sizeof(*e));
-		return -ENOMEM;
-	}
-	err = ct_parse_obj(nlh, o, e);
-	nfct_destroy(o);
-	return err;
+	memset(e, 0, sizeof(*e));
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)) ||
+	    !ct_family_ok(nfg->nfgen_family))
+		return -EBADMSG;
+	if (mnl_attr_parse(nlh, sizeof(*nfg), ct_attr_cb, &p) < 0)
+		return -EBADMSG;
+	if (!tb[CTA_TUPLE_ORIG] || !tb[CTA_TUPLE_REPLY])
+		return -EBADMSG;
+	err = ct_parse_tuple(tb[CTA_TUPLE_ORIG], nfg->nfgen_family, &e->orig);
+	if (!err)
+		err = ct_parse_tuple(tb[CTA_TUPLE_REPLY], nfg->nfgen_family,
+				     &e->reply);
+	if (!err && tb[CTA_PROTOINFO])
+		err = ct_parse_protoinfo(tb[CTA_PROTOINFO], e);
+	if (!err && tb[CTA_COUNTERS_ORIG])
+		err = ct_parse_counters(tb[CTA_COUNTERS_ORIG], e, 0);
+	if (!err && tb[CTA_COUNTERS_REPLY])
+		err = ct_parse_counters(tb[CTA_COUNTERS_REPLY], e, 1);
+	if (err)
+		return err;
+	e->timeout = ct_get_be32(tb[CTA_TIMEOUT]);
+	e->mark = ct_get_be32(tb[CTA_MARK]);
+	e->id = ct_get_be32(tb[CTA_ID]);
+	e->status = ct_get_be32(tb[CTA_STATUS]);
+	if (tb[CTA_ZONE])
+		e->zone = ntohs(mnl_attr_get_u16(tb[CTA_ZONE]));
+	return 0;
 }
 
 int fg_ct_parse_msg(const void *buf, size_t len, struct fg_ct_entry *e)
@@ -696,20 +926,28 @@ struct ct_text_ctx {
 	void *arg;
 };
 
+/* Our parse first (the entry, and a malformed message refused); then the
+ * library's, only for its text. It exits on what it finds malformed
+ * (see parsing above): acceptable in the one-shot `list`, never in the
+ * service, which does not print this way. */
 static int ct_text_cb(const struct nlmsghdr *nlh, size_t idx, void *arg)
 {
 	struct ct_text_ctx *c = arg;
 	char line[FG_CT_LINE_MAX];
-	struct nf_conntrack *o = nfct_new();
+	struct nf_conntrack *o;
 	struct fg_ct_entry e;
 	int err;
 
 	(void)idx;
+	err = ct_parse_entry(nlh, &e);
+	if (err)
+		return err;
+	o = nfct_new();
 	if (!o)
 		return -ENOMEM;
-	err = ct_parse_obj(nlh, o, &e);
-	if (!err && nfct_snprintf(line, sizeof(line), o, NFCT_T_UNKNOWN,
-				  NFCT_O_DEFAULT, NFCT_OF_SHOW_LAYER3) < 0)
+	if (nfct_nlmsg_parse(nlh, o) < 0 ||
+	    nfct_snprintf(line, sizeof(line), o, NFCT_T_UNKNOWN,
+			  NFCT_O_DEFAULT, NFCT_OF_SHOW_LAYER3) < 0)
 		err = -EBADMSG;
 	nfct_destroy(o);
 	return err ? err : c->cb(&e, line, c->arg);
@@ -966,7 +1204,7 @@ int fg_ct_tuple_fmt(const struct fg_ct_tuple *t, char *buf, size_t len)
 	ports = ct_has_ports(t->l4proto);
 	ct_fmt_ep(src, sizeof(src), t, t->saddr, t->sport, ports);
 	ct_fmt_ep(dst, sizeof(dst), t, t->daddr, t->dport, ports);
-	if (t->l4proto == IPPROTO_ICMP || t->l4proto == IPPROTO_ICMPV6)
+	if (ct_is_icmp(t->l4proto))
 		snprintf(extra, sizeof(extra), " id %u type %u code %u",
 			 (unsigned int)ntohs(t->sport),
 			 FG_CT_ICMP_TYPE(t->dport), FG_CT_ICMP_CODE(t->dport));
