@@ -82,8 +82,9 @@ WARN := -Wall -Wextra -Werror
 # whole, as a command line does); the project's own flags live apart and
 # are always there: include paths, defines, -Werror.
 CFLAGS ?= -O2 -g
-LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf libmnl 2>/dev/null)
-LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null || echo -lbpf -lmnl -lelf -lz)
+LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf libmnl libnetfilter_conntrack 2>/dev/null)
+LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl libnetfilter_conntrack 2>/dev/null || \
+	echo -lbpf -lnetfilter_conntrack -lnfnetlink -lmnl -lelf -lz)
 FG_CFLAGS := $(CSTD) $(WARN) -Iinclude -I$(BUILD) -Iloader -D_GNU_SOURCE \
 	$(LIBBPF_CFLAGS)
 ALL_CFLAGS = $(FG_CFLAGS) $(CFLAGS)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * cmd_list.c - `flowguard list`: the conntrack entries, one a line, with
- * the uplink each mark belongs to. Streamed: each entry is printed as the
- * dump delivers it, so a table of any size costs the same memory.
+ * cmd_list.c - `flowguard list`: the conntrack entries, one a line as
+ * `conntrack -L` prints them, with the uplink each mark belongs to.
+ * Streamed: each entry is printed as the dump delivers it, so a table of
+ * any size costs the same memory.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,18 +29,28 @@ static const struct fg_cmd_spec list_spec = {
 	.opts = list_opts,
 };
 
-static int list_entry(const struct fg_ct_entry *e, void *arg)
+static int list_json(const struct fg_ct_entry *e, void *arg)
 {
 	const struct verb_args *a = arg;
 
 	if (!verb_match(a, e))
 		return 0;
-	if (a->common.json) {
-		fg_ctfmt_json(stdout, e, &a->names);
-		fputc('\n', stdout);
-	} else {
-		fg_ctfmt_text(stdout, e, &a->names);
-	}
+	fg_ctfmt_json(stdout, e, &a->names);
+	fputc('\n', stdout);
+	return 0;
+}
+
+/* conntrack -L's own line (libnetfilter_conntrack prints it), then the
+ * uplink the mark belongs to */
+static int list_text(const struct fg_ct_entry *e, const char *line, void *arg)
+{
+	const struct verb_args *a = arg;
+
+	if (!verb_match(a, e))
+		return 0;
+	fputs(line, stdout);
+	fg_ctfmt_uplink(stdout, e, &a->names);
+	fputc('\n', stdout);
 	return 0;
 }
 
@@ -57,8 +68,11 @@ int cmd_list(int argc, char **argv)
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, LIST_STDOUT_BUF);
 	rc = fg_ct_open(&ct);
-	if (!rc)
-		rc = fg_ct_dump(ct, a.family, a.kmark, a.kmask, list_entry, &a);
+	if (!rc && a.common.json)
+		rc = fg_ct_dump(ct, a.family, a.kmark, a.kmask, list_json, &a);
+	else if (!rc)
+		rc = fg_ct_dump_text(ct, a.family, a.kmark, a.kmask, list_text,
+				     &a);
 	fg_ct_close(ct);
 	if (fflush(stdout) && !rc)
 		rc = -EIO;

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * ct.c - conntrack over ctnetlink with libmnl (no libnetfilter_conntrack:
- * its 1.0.9 flush ignores the mark filter and empties the whole table).
+ * ct.c - conntrack over ctnetlink: libmnl for the socket, our own message
+ * header (nfgenmsg version), the batching and the parsing of answers;
+ * libnetfilter_conntrack's nfct_nlmsg_build / nfct_nlmsg_build_filter
+ * for the requests' attributes (ct_obj.c converts) and nfct_snprintf for
+ * `list`. Never its NFCT_Q_FLUSH_FILTER: 1.0.9 ignores the mark filter
+ * there and empties the whole table. Never its parser in the service: it
+ * exits the process on a malformed attribute (see parsing).
  *
  * Every request carries its own sequence number; answers outside the
  * numbers of the request in flight are stale (a dump left behind) and
@@ -26,6 +31,7 @@
 #include <linux/netfilter/nf_conntrack_tcp.h>
 
 #include "ct.h"
+#include "ct_obj.h"
 
 #define CT_RX_BUF (64 * 1024)	/* > the kernel's 32 KiB dump skbs */
 #define CT_TX_BUF (64 * 1024)	/* < the default 208 KiB sndbuf */
@@ -47,11 +53,12 @@ struct fg_ct {
 /* What one request (or batch) waits for: answers numbered lo..hi. */
 struct ct_rx {
 	uint32_t lo, hi;
-	/* idx: base + the answer's position in lo..hi */
+	/* idx: map[the answer's position in lo..hi], or base + it */
 	int (*cb)(const struct nlmsghdr *nlh, size_t idx, void *arg);
 	void *arg;
-	int *res;      /* per message (NULL: not kept): res[base + seq - lo] */
+	int *res;      /* per message (NULL: not kept): res[idx] */
 	size_t base;
+	const size_t *map; /* a batch that skipped messages it could not build */
 	int err;       /* first error */
 	int stopped;   /* cb said stop: the rest is read and dropped */
 	int done;
@@ -175,46 +182,24 @@ static struct nlmsghdr *ct_msg(char *buf, uint16_t type, uint16_t flags,
 	return nlh;
 }
 
+/* Our header, then o's attributes by the library (-EINVAL if it refuses:
+ * no family, or one it does not know). */
+static int ct_msg_build(struct nlmsghdr **out, char *buf, uint16_t type,
+			uint16_t flags, uint8_t family, uint32_t seq,
+			const struct nf_conntrack *o)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = ct_msg(buf, type, flags, family, NFNETLINK_V0, seq);
+	if (nfct_nlmsg_build(nlh, o) < 0)
+		return -EINVAL;
+	*out = nlh;
+	return 0;
+}
+
 static int ct_is_icmp(uint8_t l4proto)
 {
 	return l4proto == IPPROTO_ICMP || l4proto == IPPROTO_ICMPV6;
-}
-
-static void ct_put_l4(struct nlmsghdr *nlh, const struct fg_ct_tuple *t)
-{
-	int v6 = t->l4proto == IPPROTO_ICMPV6;
-
-	if (!ct_is_icmp(t->l4proto)) {
-		/* protocols without ports ignore these */
-		mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, t->sport);
-		mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, t->dport);
-		return;
-	}
-	mnl_attr_put_u16(nlh, v6 ? CTA_PROTO_ICMPV6_ID : CTA_PROTO_ICMP_ID,
-			 t->sport);
-	mnl_attr_put_u8(nlh, v6 ? CTA_PROTO_ICMPV6_TYPE : CTA_PROTO_ICMP_TYPE,
-			FG_CT_ICMP_TYPE(t->dport));
-	mnl_attr_put_u8(nlh, v6 ? CTA_PROTO_ICMPV6_CODE : CTA_PROTO_ICMP_CODE,
-			FG_CT_ICMP_CODE(t->dport));
-}
-
-static void ct_put_tuple(struct nlmsghdr *nlh, uint16_t type,
-			 const struct fg_ct_tuple *t)
-{
-	int v6 = t->family == AF_INET6;
-	size_t alen = v6 ? 16 : 4;
-	struct nlattr *tuple, *nest;
-
-	tuple = mnl_attr_nest_start(nlh, type);
-	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
-	mnl_attr_put(nlh, v6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC, alen, t->saddr);
-	mnl_attr_put(nlh, v6 ? CTA_IP_V6_DST : CTA_IP_V4_DST, alen, t->daddr);
-	mnl_attr_nest_end(nlh, nest);
-	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
-	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, t->l4proto);
-	ct_put_l4(nlh, t);
-	mnl_attr_nest_end(nlh, nest);
-	mnl_attr_nest_end(nlh, tuple);
 }
 
 static int ct_family_ok(uint8_t family)
@@ -242,7 +227,9 @@ static void ct_rx_fail(struct ct_rx *rx, int err)
 
 static size_t ct_rx_idx(const struct ct_rx *rx, const struct nlmsghdr *nlh)
 {
-	return rx->base + (uint32_t)(nlh->nlmsg_seq - rx->lo);
+	uint32_t pos = nlh->nlmsg_seq - rx->lo;
+
+	return rx->map ? rx->map[pos] : rx->base + pos;
 }
 
 static void ct_rx_error(struct ct_rx *rx, const struct nlmsghdr *nlh)
@@ -350,6 +337,11 @@ static int ct_exchange(struct fg_ct *ct, size_t len, uint32_t nmsg,
 }
 
 /* ---- parsing ---- */
+
+/* By hand, not by nfct_nlmsg_parse(): libnetfilter_conntrack (since
+ * 1.0.7, 1.0.9 here) calls exit(1) ("ctnetlink kernel ABI is broken")
+ * on any attribute it finds malformed; the service must refuse one
+ * message (-EBADMSG), not die (found by fuzz_ct). */
 
 struct ct_pol {
 	uint8_t type; /* enum mnl_attr_data_type; MNL_TYPE_UNSPEC = unused */
@@ -623,9 +615,10 @@ struct ct_many {
 	size_t n;
 	int *res;  /* n results: 0 or -errno */
 	int quiet; /* result of a message the kernel did not answer */
-	/* builds message i into buf (CT_MSG_MAX bytes) */
-	struct nlmsghdr *(*put)(char *buf, size_t i, uint32_t seq,
-				const void *arg);
+	/* builds message i into buf (CT_MSG_MAX bytes): 0, or -errno and
+	 * message i is not sent (that is its result) */
+	int (*put)(struct nlmsghdr **nlh, char *buf, size_t i, uint32_t seq,
+		   const void *arg);
 	const void *put_arg;
 	int (*cb)(const struct nlmsghdr *nlh, size_t idx, void *arg);
 	void *cb_arg;
@@ -635,26 +628,41 @@ struct ct_many {
  * error that cut the batch short (also in res[] of the unanswered). */
 static int ct_many_run(struct fg_ct *ct, const struct ct_many *m)
 {
-	struct nlmsghdr *nlh = NULL;
+	struct nlmsghdr *nlh, *last;
+	size_t map[CT_BATCH_MAX]; /* message -> i */
 	size_t done = 0, i, off;
+	uint32_t nmsg;
 	int err = 0;
 
 	for (i = 0; i < m->n; i++)
 		m->res[i] = CT_PENDING;
 	while (done < m->n) {
 		struct ct_rx rx = { .cb = m->cb, .arg = m->cb_arg,
-				    .res = m->res, .base = done };
+				    .res = m->res, .map = map };
 
 		rx.lo = ct->seq + 1;
-		for (i = done, off = 0; i < m->n && i - done < CT_BATCH_MAX &&
-					off + CT_MSG_MAX <= CT_TX_BUF; i++) {
-			nlh = m->put(ct->tx + off, i, ct_next_seq(ct),
+		last = NULL;
+		for (i = done, off = 0, nmsg = 0; i < m->n &&
+		     nmsg < CT_BATCH_MAX && off + CT_MSG_MAX <= CT_TX_BUF; i++) {
+			err = m->put(&nlh, ct->tx + off, i, ct->seq + 1,
 				     m->put_arg);
+			if (err) {
+				m->res[i] = err;
+				continue;
+			}
+			ct_next_seq(ct);
+			map[nmsg++] = i;
 			off += nlh->nlmsg_len;
+			last = nlh;
 		}
-		nlh->nlmsg_flags |= NLM_F_ACK;
+		err = 0;
+		if (!last) { /* nothing of this round could be built */
+			done = i;
+			continue;
+		}
+		last->nlmsg_flags |= NLM_F_ACK;
 		rx.hi = ct->seq;
-		err = ct_exchange(ct, off, (uint32_t)(i - done), &rx);
+		err = ct_exchange(ct, off, nmsg, &rx);
 		if (!rx.done) {
 			err = err ? err : -EIO;
 			break;
@@ -693,19 +701,25 @@ static int ct_get_valid(const struct fg_ct_query *q)
 	       (q->dir == FG_CT_ORIG || q->dir == FG_CT_REPLY);
 }
 
-static struct nlmsghdr *ct_put_get(char *buf, size_t i, uint32_t seq,
-				   const void *arg)
+static int ct_put_get(struct nlmsghdr **nlh, char *buf, size_t i,
+		      uint32_t seq, const void *arg)
 {
 	const struct fg_ct_query *q = (const struct fg_ct_query *)arg + i;
-	struct nlmsghdr *nlh;
+	struct nf_conntrack *o = nfct_new();
+	int err;
 
-	nlh = ct_msg(buf, IPCTNL_MSG_CT_GET, 0, q->t.family, NFNETLINK_V0,
-		     seq);
-	ct_put_tuple(nlh, q->dir == FG_CT_ORIG ? CTA_TUPLE_ORIG :
-						 CTA_TUPLE_REPLY, &q->t);
+	if (!o)
+		return -ENOMEM;
+	/* always as the original tuple, whatever q->dir: the library puts
+	 * no reply tuple without an original one, and the kernel matches
+	 * either attribute against both directions (FACTS.md) */
+	fg_ct_obj_set_tuple(o, &q->t);
 	if (q->zone)
-		mnl_attr_put_u16(nlh, CTA_ZONE, htons(q->zone));
-	return nlh;
+		nfct_set_attr_u16(o, ATTR_ZONE, q->zone);
+	err = ct_msg_build(nlh, buf, IPCTNL_MSG_CT_GET, 0, q->t.family, seq,
+			   o);
+	nfct_destroy(o);
+	return err;
 }
 
 struct ct_get_ctx {
@@ -750,19 +764,26 @@ int fg_ct_get(struct fg_ct *ct, const struct fg_ct_tuple *t,
 	return err ? err : res;
 }
 
-static struct nlmsghdr *ct_put_delete(char *buf, size_t i, uint32_t seq,
-				      const void *arg)
+static int ct_put_delete(struct nlmsghdr **nlh, char *buf, size_t i,
+			 uint32_t seq, const void *arg)
 {
 	const struct fg_ct_entry *e = (const struct fg_ct_entry *)arg + i;
-	struct nlmsghdr *nlh;
+	struct nf_conntrack *o = nfct_new();
+	int err;
 
-	nlh = ct_msg(buf, IPCTNL_MSG_CT_DELETE, 0, e->orig.family,
-		     NFNETLINK_V0, seq);
-	ct_put_tuple(nlh, CTA_TUPLE_ORIG, &e->orig);
+	if (!o)
+		return -ENOMEM;
+	fg_ct_obj_set_tuple(o, &e->orig);
 	if (e->zone)
-		mnl_attr_put_u16(nlh, CTA_ZONE, htons(e->zone));
-	mnl_attr_put_u32(nlh, CTA_ID, htonl(e->id));
-	return nlh;
+		nfct_set_attr_u16(o, ATTR_ZONE, e->zone);
+	err = ct_msg_build(nlh, buf, IPCTNL_MSG_CT_DELETE, 0, e->orig.family,
+			   seq, o);
+	nfct_destroy(o);
+	/* 1.0.9's nfct_nlmsg_build() leaves ATTR_ID out (checked): without
+	 * it the delete takes whatever entry holds the tuple now */
+	if (!err)
+		mnl_attr_put_u32(*nlh, CTA_ID, htonl(e->id));
+	return err;
 }
 
 int fg_ct_delete_many(struct fg_ct *ct, const struct fg_ct_entry *e, size_t n,
@@ -795,6 +816,27 @@ static int ct_filter_ok(uint8_t family, uint32_t mark, uint32_t mask)
 	return !(mark & ~mask);
 }
 
+/* CTA_MARK + CTA_MARK_MASK by the library's dump filter (only the two
+ * attributes: the request itself is ours, never NFCT_Q_FLUSH_FILTER).
+ * -EPROTO unless both went in: a DELETE without them empties the table. */
+static int ct_put_mark_filter(struct nlmsghdr *nlh, uint32_t mark,
+			      uint32_t mask)
+{
+	struct nfct_filter_dump_mark fm = { .val = mark, .mask = mask };
+	struct nfct_filter_dump *f = nfct_filter_dump_create();
+	uint32_t len = nlh->nlmsg_len;
+	int err = 0;
+
+	if (!f)
+		return -ENOMEM;
+	nfct_filter_dump_set_attr(f, NFCT_FILTER_DUMP_MARK, &fm);
+	if (nfct_nlmsg_build_filter(nlh, f) < 0 ||
+	    nlh->nlmsg_len != len + 2 * MNL_ALIGN(sizeof(struct nlattr) + sizeof(uint32_t)))
+		err = -EPROTO;
+	nfct_filter_dump_destroy(f);
+	return err;
+}
+
 int fg_ct_flush_mark(struct fg_ct *ct, uint8_t family, uint32_t mark,
 		     uint32_t mask)
 {
@@ -816,8 +858,9 @@ int fg_ct_flush_mark(struct fg_ct *ct, uint8_t family, uint32_t mark,
 	rx.lo = rx.hi = ct_next_seq(ct);
 	nlh = ct_msg(ct->tx, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, family, version,
 		     rx.hi);
-	mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark));
-	mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
+	err = ct_put_mark_filter(nlh, mark, mask);
+	if (err)
+		return err;
 	return ct_exchange(ct, nlh->nlmsg_len, 1, &rx);
 }
 
@@ -861,8 +904,9 @@ static int ct_dump_raw(struct fg_ct *ct, uint8_t family, uint32_t mark,
 	nlh = ct_msg(ct->tx, IPCTNL_MSG_CT_GET, NLM_F_DUMP, family,
 		     NFNETLINK_V0, rx.hi);
 	if (mask) {
-		mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark));
-		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
+		err = ct_put_mark_filter(nlh, mark, mask);
+		if (err)
+			return err;
 	}
 	return ct_exchange(ct, nlh->nlmsg_len, 1, &rx);
 }
@@ -875,6 +919,51 @@ int fg_ct_dump(struct fg_ct *ct, uint8_t family, uint32_t mark, uint32_t mask,
 	if (!cb)
 		return -EINVAL;
 	return ct_dump_raw(ct, family, mark, mask, ct_dump_cb, &d);
+}
+
+struct ct_text_ctx {
+	int (*cb)(const struct fg_ct_entry *e, const char *line, void *arg);
+	void *arg;
+};
+
+/* Our parse first (the entry, and a malformed message refused); then the
+ * library's, only for its text. It exits on what it finds malformed
+ * (see parsing above): acceptable in the one-shot `list`, never in the
+ * service, which does not print this way. */
+static int ct_text_cb(const struct nlmsghdr *nlh, size_t idx, void *arg)
+{
+	struct ct_text_ctx *c = arg;
+	char line[FG_CT_LINE_MAX];
+	struct nf_conntrack *o;
+	struct fg_ct_entry e;
+	int err;
+
+	(void)idx;
+	err = ct_parse_entry(nlh, &e);
+	if (err)
+		return err;
+	o = nfct_new();
+	if (!o)
+		return -ENOMEM;
+	if (nfct_nlmsg_parse(nlh, o) < 0 ||
+	    nfct_snprintf(line, sizeof(line), o, NFCT_T_UNKNOWN,
+			  NFCT_O_DEFAULT, NFCT_OF_SHOW_LAYER3) < 0)
+		err = -EBADMSG;
+	nfct_destroy(o);
+	return err ? err : c->cb(&e, line, c->arg);
+}
+
+int fg_ct_dump_text(struct fg_ct *ct, uint8_t family, uint32_t mark,
+		    uint32_t mask,
+		    int (*cb)(const struct fg_ct_entry *e, const char *line,
+			      void *arg),
+		    void *arg)
+{
+	struct ct_text_ctx c = { .cb = cb, .arg = arg };
+
+	if (!cb)
+		return -EINVAL;
+	return ct_dump_raw(ct, family, mark, mask, ct_text_cb, &c);
 }
 
 /* Counting needs no parse: each answer of a dump is one entry. Parsing
@@ -961,41 +1050,6 @@ int fg_ct_dump_brief(struct fg_ct *ct, uint8_t family, uint32_t mark,
 
 /* ---- create ---- */
 
-static void ct_put_tcp(struct nlmsghdr *nlh, uint8_t state)
-{
-	/* entries made here have seen no packet: no window to check */
-	struct nf_ct_tcp_flags lib = { .flags = IP_CT_TCP_FLAG_BE_LIBERAL,
-				       .mask = IP_CT_TCP_FLAG_BE_LIBERAL };
-	struct nlattr *info, *tcp;
-
-	info = mnl_attr_nest_start(nlh, CTA_PROTOINFO);
-	tcp = mnl_attr_nest_start(nlh, CTA_PROTOINFO_TCP);
-	mnl_attr_put_u8(nlh, CTA_PROTOINFO_TCP_STATE, state);
-	mnl_attr_put(nlh, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, sizeof(lib), &lib);
-	mnl_attr_put(nlh, CTA_PROTOINFO_TCP_FLAGS_REPLY, sizeof(lib), &lib);
-	mnl_attr_nest_end(nlh, tcp);
-	mnl_attr_nest_end(nlh, info);
-}
-
-static void ct_put_new(struct nlmsghdr *nlh, const struct fg_ct_entry *e,
-		       uint32_t timeout_s)
-{
-	/* The kernel sets CONFIRMED before it applies CTA_STATUS and refuses
-	 * (EBUSY) a status that would clear it; other bits it keeps. */
-	uint32_t status = (e->status & ~(uint32_t)IPS_UNCHANGEABLE_MASK) |
-			  IPS_CONFIRMED;
-
-	ct_put_tuple(nlh, CTA_TUPLE_ORIG, &e->orig);
-	ct_put_tuple(nlh, CTA_TUPLE_REPLY, &e->reply);
-	mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(timeout_s));
-	mnl_attr_put_u32(nlh, CTA_MARK, htonl(e->mark));
-	if (e->zone)
-		mnl_attr_put_u16(nlh, CTA_ZONE, htons(e->zone));
-	mnl_attr_put_u32(nlh, CTA_STATUS, htonl(status));
-	if (e->orig.l4proto == IPPROTO_TCP && e->tcp_state)
-		ct_put_tcp(nlh, e->tcp_state);
-}
-
 static int ct_entry_ok(const struct fg_ct_entry *e)
 {
 	return ct_family_ok(e->orig.family) &&
@@ -1008,16 +1062,22 @@ struct ct_create_arg {
 	uint32_t timeout_s;
 };
 
-static struct nlmsghdr *ct_put_create(char *buf, size_t i, uint32_t seq,
-				      const void *arg)
+static int ct_put_create(struct nlmsghdr **nlh, char *buf, size_t i,
+			 uint32_t seq, const void *arg)
 {
 	const struct ct_create_arg *a = arg;
-	struct nlmsghdr *nlh;
+	struct nf_conntrack *o = nfct_new();
+	int err;
 
-	nlh = ct_msg(buf, IPCTNL_MSG_CT_NEW, NLM_F_CREATE | NLM_F_EXCL,
-		     a->e[i].orig.family, NFNETLINK_V0, seq);
-	ct_put_new(nlh, &a->e[i], a->timeout_s);
-	return nlh;
+	if (!o)
+		return -ENOMEM;
+	fg_ct_obj_set_new(o, &a->e[i]);
+	nfct_set_attr_u32(o, ATTR_TIMEOUT, a->timeout_s);
+	err = ct_msg_build(nlh, buf, IPCTNL_MSG_CT_NEW,
+			   NLM_F_CREATE | NLM_F_EXCL, a->e[i].orig.family, seq,
+			   o);
+	nfct_destroy(o);
+	return err;
 }
 
 int fg_ct_create_many(struct fg_ct *ct, const struct fg_ct_entry *e, size_t n,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * ct.h - conntrack over ctnetlink, with libmnl only.
+ * ct.h - conntrack over ctnetlink (libmnl, libnetfilter_conntrack).
  *
  * Every function returns 0 or -errno (errors from the kernel come back as
  * -errno too; a malformed answer is -EBADMSG). Nothing here prints.
@@ -63,8 +63,8 @@ void fg_ct_close(struct fg_ct *ct); /* accepts NULL */
 
 /* Look one entry up by its original or reply tuple (in that zone);
  * -ENOENT if there is none. The kernel matches the tuple against both
- * directions of every entry, whatever dir says: dir only names the
- * attribute that carries it. */
+ * directions of every entry, whatever attribute carries it: it always
+ * goes as CTA_TUPLE_ORIG, dir is kept for the callers' sake. */
 int fg_ct_get(struct fg_ct *ct, const struct fg_ct_tuple *t,
 	      enum fg_ct_tuple_dir dir, uint16_t zone, struct fg_ct_entry *out);
 
@@ -115,6 +115,15 @@ int fg_ct_dump(struct fg_ct *ct, uint8_t family, uint32_t mark, uint32_t mask,
 	       int (*cb)(const struct fg_ct_entry *e, void *arg), void *arg);
 int fg_ct_count(struct fg_ct *ct, uint8_t family, uint32_t mark, uint32_t mask,
 		uint64_t *count);
+
+/* fg_ct_dump() that also hands cb the entry as `conntrack -L` prints it
+ * (libnetfilter_conntrack's nfct_snprintf, no newline). */
+#define FG_CT_LINE_MAX 1024
+int fg_ct_dump_text(struct fg_ct *ct, uint8_t family, uint32_t mark,
+		    uint32_t mask,
+		    int (*cb)(const struct fg_ct_entry *e, const char *line,
+			      void *arg),
+		    void *arg);
 
 /* What a census of the table needs of an entry, read without parsing
  * the rest (a count of 300,000 entries spends most of its time in a full

@@ -117,17 +117,23 @@ static void ctfmt_text_tuple(FILE *f, const struct fg_ct_entry *e, int dir)
 			(unsigned long long)e->bytes[dir]);
 }
 
-static void ctfmt_text_mark(FILE *f, const struct fg_ct_entry *e,
-			    const struct fg_marknames *t)
+void fg_ctfmt_uplink(FILE *f, const struct fg_ct_entry *e,
+		     const struct fg_marknames *t)
 {
 	size_t i = 0;
 	enum fg_mark_class c = fg_marknames_class(t, e->mark, &i);
 
-	fprintf(f, " mark=0x%x", e->mark);
 	if (c == FG_MC_UPLINK)
 		fprintf(f, " uplink=%s", t->up[i].name);
 	else
 		fprintf(f, " uplink=-(%s)", fg_mark_class_name(c));
+}
+
+static void ctfmt_text_mark(FILE *f, const struct fg_ct_entry *e,
+			    const struct fg_marknames *t)
+{
+	fprintf(f, " mark=0x%x", e->mark);
+	fg_ctfmt_uplink(f, e, t);
 }
 
 void fg_ctfmt_text(FILE *f, const struct fg_ct_entry *e,

@@ -25,6 +25,10 @@ int fg_ctfmt_state_parse(const char *s);
 /* The entry on one line (newline included). */
 void fg_ctfmt_text(FILE *f, const struct fg_ct_entry *e,
 		   const struct fg_marknames *t);
+/* " uplink=NAME", or " uplink=-(CLASS)" for a mark of no uplink (the
+ * tail of `list`'s lines after conntrack's own form). */
+void fg_ctfmt_uplink(FILE *f, const struct fg_ct_entry *e,
+		     const struct fg_marknames *t);
 /* The entry as one JSON object, no newline. */
 void fg_ctfmt_json(FILE *f, const struct fg_ct_entry *e,
 		   const struct fg_marknames *t);

@@ -34,7 +34,8 @@ if [ "$arch" != "$(dpkg --print-architecture)" ] &&
 	dpkg --add-architecture "$arch"
 fi
 # the compiler and the libraries flowguard links against (Makefile:
-# libbpf, libmnl, and libbpf's own libelf and zlib), for the target
+# libbpf, libmnl, libnetfilter_conntrack, and libbpf's own libelf and
+# zlib), for the target
 exec "$here/install-deps.sh" "gcc-$triplet" "libc6-dev:$arch" \
 	"linux-libc-dev:$arch" "libbpf-dev:$arch" "libmnl-dev:$arch" \
-	"libelf-dev:$arch" "zlib1g-dev:$arch"
+	"libnetfilter-conntrack-dev:$arch" "libelf-dev:$arch" "zlib1g-dev:$arch"

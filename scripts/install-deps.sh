@@ -4,7 +4,7 @@
 # Idempotent: does nothing when everything is present.
 set -eu
 
-PKGS="clang llvm libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev
+PKGS="clang llvm libbpf-dev bpftool libmnl-dev libnetfilter-conntrack-dev libelf-dev zlib1g-dev
 pkg-config make gcc libc6-dev linux-libc-dev iproute2 nftables conntrack
 util-linux procps strace jq valgrind libclang-rt-dev python3 time groff-base"
 # every shell script of the OpenWrt package and of the tests is checked

@@ -265,7 +265,8 @@ test_list_json_field_by_field()
 	verbs_check "list --state established" list established -- list --json --state established
 }
 
-# The text form: one line per entry, the uplink's name beside its mark.
+# The text form: one line per entry, as `conntrack -L` prints it (marks in
+# decimal there), then the uplink's name.
 test_list_text()
 {
 	local out n
@@ -273,13 +274,13 @@ test_list_text()
 	out=$(fgv list) || fg_fail "list exited $?"
 	n=$(wc -l <<<"$out")
 	[[ $n == "${#VERBS_PLANT[@]}" ]] || fg_fail "list: $n lines, want ${#VERBS_PLANT[@]}"
-	grep -q '^ipv4 tcp .* ESTABLISHED src=10.77.0.1 dst=10.78.0.1 sport=30001 dport=443 .*mark=0x100 uplink=wan1$' <<<"$out" ||
+	grep -q '^ipv4 \+2 tcp \+6 [0-9]\+ ESTABLISHED src=10.77.0.1 dst=10.78.0.1 sport=30001 dport=443 .*mark=256 use=1 uplink=wan1$' <<<"$out" ||
 		fg_fail "list: no line for entry 1: $out"
-	grep -q '^ipv6 tcp .*src=2001:db8:77::6 .*mark=0x10100 uplink=wan1$' <<<"$out" ||
+	grep -q '^ipv6 \+10 tcp .*src=2001:db8:77::6 .*mark=65792 use=1 uplink=wan1$' <<<"$out" ||
 		fg_fail "list: entry 6 (bits outside the mask) not wan1's"
-	grep -q 'src=10.77.0.16 .*type=8 code=0 id=16 .*mark=0x3d00 uplink=-(blackhole)$' <<<"$out" ||
+	grep -q 'src=10.77.0.16 .*type=8 code=0 id=16 .*type=0 code=0 id=16 mark=15616 use=1 uplink=-(blackhole)$' <<<"$out" ||
 		fg_fail "list: the blackhole entry"
-	grep -q 'src=10.77.0.17 .*mark=0x2a00 uplink=-(other)$' <<<"$out" ||
+	grep -q 'src=10.77.0.17 .*mark=10752 use=1 uplink=-(other)$' <<<"$out" ||
 		fg_fail "list: the other mark"
 	n=$(fgv list --iface wan2 | grep -c 'uplink=wan2$')
 	[[ $n == 3 ]] || fg_fail "list --iface wan2: $n lines, want 3"

@@ -726,6 +726,44 @@ static int collect_cb(const struct fg_ct_entry *e, void *arg)
 	return 0;
 }
 
+/* A protocol without ports (ESP: the kernel's generic tracker) goes
+ * through the library's build and parse like the others: created, looked
+ * up, deleted by id in a batch, and only the entries asked for go. */
+static void test_many_portless_proto(void)
+{
+	struct fg_ct *ct = setup();
+	struct fg_ct_entry e[4], got[3];
+	struct fg_ct_query q[3];
+	int res[3], i;
+
+	e[0] = mk(AF_INET, IPPROTO_TCP, 1, 0x100);
+	e[1] = mk(AF_INET, 50, 2, 0x100);
+	e[1].orig.sport = e[1].orig.dport = 0;
+	invert(&e[1].orig, &e[1].reply);
+	e[2] = mk(AF_INET6, 50, 3, 0x100);
+	e[2].orig.sport = e[2].orig.dport = 0;
+	invert(&e[2].orig, &e[2].reply);
+	e[3] = mk(AF_INET, IPPROTO_TCP, 4, 0x100); /* must stay */
+	CHECK_EQ_I(fg_ct_create_many(ct, e, 4, TIMEOUT_S, NULL), 0);
+	memset(q, 0, sizeof(q));
+	for (i = 0; i < 3; i++)
+		q[i].t = e[i].orig;
+	q[2].t = e[2].reply;
+	q[2].dir = FG_CT_REPLY;
+	CHECK_EQ_I(fg_ct_get_many(ct, q, 3, got, res), 0);
+	for (i = 0; i < 3; i++) {
+		CHECK_EQ_I(res[i], 0);
+		check_entry(&got[i], &e[i]);
+		e[i].id = got[i].id;
+	}
+	CHECK_EQ_I(fg_ct_delete_many(ct, e, 3, res), 0);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ_I(res[i], 0);
+	CHECK_EQ_I(fg_ct_table_count(), 1);
+	CHECK_EQ_I(fg_ct_get(ct, &e[3].orig, FG_CT_ORIG, 0, &got[0]), 0);
+	fg_ct_close(ct);
+}
+
 static void test_delete_many_exact(void)
 {
 	struct fg_ct *ct = setup();
@@ -894,6 +932,7 @@ int main(void)
 	RUN(test_create_many_errors);
 	RUN(test_get_many_mixed);
 	RUN(test_delete_many_exact);
+	RUN(test_many_portless_proto);
 	RUN(test_many_bad_input);
 	RUN(test_create_many_100k);
 	UNIT_EXIT();

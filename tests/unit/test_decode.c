@@ -17,6 +17,7 @@
 #include <linux/netfilter/nf_conntrack_tcp.h>
 
 #include "ct.h"
+#include "ct_msg.h"
 #include "ctl.h"
 #include "unit.h"
 
@@ -26,23 +27,7 @@ static void put_tuple(struct nlmsghdr *nlh, uint16_t type, int v6,
 		      const char *src, const char *dst, uint16_t sport,
 		      uint16_t dport)
 {
-	struct nlattr *tuple = mnl_attr_nest_start(nlh, type), *nest;
-	uint8_t a[16];
-	int fam = v6 ? AF_INET6 : AF_INET;
-	size_t len = v6 ? 16 : 4;
-
-	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
-	CHECK(inet_pton(fam, src, a) == 1);
-	mnl_attr_put(nlh, v6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC, len, a);
-	CHECK(inet_pton(fam, dst, a) == 1);
-	mnl_attr_put(nlh, v6 ? CTA_IP_V6_DST : CTA_IP_V4_DST, len, a);
-	mnl_attr_nest_end(nlh, nest);
-	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
-	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, IPPROTO_TCP);
-	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(sport));
-	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(dport));
-	mnl_attr_nest_end(nlh, nest);
-	mnl_attr_nest_end(nlh, tuple);
+	CHECK_EQ_I(ct_msg_put_tuple(nlh, type, v6, src, dst, sport, dport), 0);
 }
 
 /* A dump answer for one TCP entry, as the kernel builds it. */
