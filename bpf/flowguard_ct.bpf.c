@@ -83,7 +83,7 @@ static __always_inline int fg_lookup_wanted(const struct fg_uplink *up,
 {
 	if (fg_uplink_down(up) || (up->flags & FG_UPLINK_ENFORCE))
 		return 1;
-	return !cnt || !(cnt->c[FG_CNT_NO_MARK] & fg_cfg.lookup_sample);
+	return !cnt || !(cnt->no_ct & fg_cfg.lookup_sample);
 }
 
 /* The packet already went through NAT: its tuple, inverted, is one of
@@ -122,14 +122,14 @@ static __always_inline int fg_ct_lookup_verdict(struct __sk_buff *skb,
 	/* what a flowtable offloads, and all the kfunc takes */
 	if (p.key.l4proto != IPPROTO_TCP && p.key.l4proto != IPPROTO_UDP)
 		return FG_PASS;
-	fg_count(cnt, FG_CNT_LOOKUP);
+	fg_count(cnt, lookup);
 	len = fg_lookup_tuple(&p, &t);
 	opts.netns_id = FG_CURRENT_NETNS;
 	opts.l4proto = p.key.l4proto;
 	ct = bpf_skb_ct_lookup(skb, &t, len, &opts, sizeof(opts));
 	if (!ct)
 		return FG_PASS;
-	fg_count(cnt, FG_CNT_LOOKUP_HIT);
+	fg_count(cnt, lookup_hits);
 	if (!fg_mark_belongs(up, ct->mark)) {
 		/* the inverted tuple matched the entry's reply tuple: the
 		 * packet itself goes the original way */
@@ -154,7 +154,7 @@ static __always_inline int fg_ct_verdict(struct __sk_buff *skb,
 	 * ones nothing at all: only those are looked up */
 	ct = (const void *)(nfct & ~FG_NFCT_INFOMASK);
 	if (!ct) {
-		fg_count(cnt, FG_CNT_NO_MARK);
+		fg_count(cnt, no_ct);
 		if (!lookup || nfct)
 			return FG_PASS;
 		return fg_ct_lookup_verdict(skb, up, cnt);

@@ -30,7 +30,7 @@ static __always_inline int fg_report_unmarked(struct __sk_buff *skb,
 		return FG_PASS;
 	if (p.key.l4proto != IPPROTO_TCP && p.key.l4proto != IPPROTO_UDP)
 		return FG_PASS;
-	fg_count(cnt, FG_CNT_LOOKUP);
+	fg_count(cnt, lookup);
 	return fg_report_pkt(skb, cnt, &p, 0, NULL, 0, FG_EV_MARK_UNKNOWN,
 			     FG_PASS);
 }

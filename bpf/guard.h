@@ -128,15 +128,16 @@ fg_uplink_of(struct __sk_buff *skb, struct fg_counters **cnt)
 	slot = up->slot;
 	*cnt = bpf_map_lookup_elem(&fg_counters, &slot);
 	if (*cnt)
-		(*cnt)->c[FG_CNT_SEEN]++;
+		(*cnt)->seen++;
 	return up;
 }
 
-static __always_inline void fg_count(struct fg_counters *cnt, int which)
-{
-	if (cnt)
-		cnt->c[which]++;
-}
+/* One more in counter FIELD of struct fg_counters (NULL: none to count). */
+#define fg_count(cnt, field)            \
+	do {                            \
+		if (cnt)                \
+			(cnt)->field++; \
+	} while (0)
 
 /* Does a packet carrying this mark belong on this uplink right now? The
  * device's own marks first: that is nearly every packet. (Allowed marks
@@ -379,7 +380,7 @@ static __always_inline int fg_report_pkt(struct __sk_buff *skb,
 	if (!e) {
 		/* let the flow's next packet try again */
 		bpf_map_delete_elem(&fg_flows, &p->key);
-		fg_count(cnt, FG_CNT_LOST);
+		fg_count(cnt, lost);
 		return verdict;
 	}
 	fg_event_from_pkt(e, p, skb, mark, now);
@@ -387,7 +388,7 @@ static __always_inline int fg_report_pkt(struct __sk_buff *skb,
 		fg_ct_fill(e, ct, ctinfo);
 	e->flags = ev_flags;
 	bpf_ringbuf_submit(e, 0);
-	fg_count(cnt, FG_CNT_EVENTS);
+	fg_count(cnt, events);
 	return verdict;
 }
 
@@ -401,7 +402,7 @@ static __always_inline int fg_flag_pkt(struct __sk_buff *skb,
 {
 	int verdict = up->flags & FG_UPLINK_ENFORCE ? TC_ACT_SHOT : FG_PASS;
 
-	fg_count(cnt, FG_CNT_FLAGGED);
+	fg_count(cnt, flagged);
 	return fg_report_pkt(skb, cnt, p, mark, ct, ctinfo, 0, verdict);
 }
 
@@ -423,7 +424,7 @@ static __always_inline int fg_report(struct __sk_buff *skb,
 	struct fg_pkt p = {};
 
 	if (fg_parse(skb, up->l2_len, &p)) {
-		fg_count(cnt, FG_CNT_UNPARSED);
+		fg_count(cnt, unparsed);
 		return up->flags & FG_UPLINK_ENFORCE ? TC_ACT_SHOT : FG_PASS;
 	}
 	return fg_flag_pkt(skb, up, cnt, &p, mark, ct, ctinfo);

@@ -66,7 +66,17 @@ FG_LAYOUT(fg_guard_cfg, lookup_sample, 24, 4);
 FG_LAYOUT(fg_guard_cfg, nf_conn_btf_id, 28, 4);
 _Static_assert(sizeof(struct fg_guard_cfg) == 32, "fg_guard_cfg size");
 
-FG_LAYOUT(fg_counters, c, 0, 8 * FG_CNT_MAX);
+/* the loader walks the counters as an array of __u64 (loader/counters.h) */
+FG_LAYOUT(fg_counters, seen, 0, 8);
+FG_LAYOUT(fg_counters, no_ct, 8, 8);
+FG_LAYOUT(fg_counters, flagged, 16, 8);
+FG_LAYOUT(fg_counters, events, 24, 8);
+FG_LAYOUT(fg_counters, lost, 32, 8);
+FG_LAYOUT(fg_counters, lookup, 40, 8);
+FG_LAYOUT(fg_counters, lookup_hits, 48, 8);
+FG_LAYOUT(fg_counters, unparsed, 56, 8);
+_Static_assert(sizeof(struct fg_counters) == 8 * FG_NR_COUNTERS,
+	       "fg_counters size");
 
 #undef FG_LAYOUT
 

@@ -70,23 +70,24 @@ enum fg_ct_dir {
 	FG_DIR_REPLY = 2,
 };
 
-/* Per-uplink per-CPU counters: index into fg_counters.c[]. */
-enum fg_counter {
-	FG_CNT_SEEN = 0,    /* packets that left the device */
-	FG_CNT_NO_MARK = 1, /* packets with no ct entry (ct mode) */
-	FG_CNT_FLAGGED = 2, /* packets whose mark does not belong here */
-	FG_CNT_EVENTS = 3,  /* events sent (one per flow per interval) */
-	FG_CNT_LOST = 4,    /* events lost: ring buffer full */
-	/* packets without a mark to check (offloaded by a flowtable): ct
-	 * mode looked their entry up, skbmark mode reported them by tuple */
-	FG_CNT_LOOKUP = 5,
-	FG_CNT_LOOKUP_HIT = 6, /* ct mode: the lookup found the entry */
-	/* packets whose mark does not belong here but that the guard could
-	 * not parse (truncated, not IP, bad header): never reported, dropped
-	 * on an enforcing device; not in FG_CNT_FLAGGED */
-	FG_CNT_UNPARSED = 7,
-	FG_CNT_MAX = 8,
-};
+/* fg_uplink.flags. An enum, and the field typed with it, so that the
+ * BTF names them: `bpftool map dump` prints a value equal to one of the
+ * enumerators by its name, any other as a number. The combinations the
+ * loader writes are enumerators too, so every entry reads as words; a new
+ * flag adds its combinations (or shows as a number). Packed: one byte, as
+ * the __u8 it replaces (fg_layout.h asserts it). Bitfields would name
+ * each bit as well, but their order within the byte follows the CPU's
+ * byte order and offsetof cannot check them. */
+enum fg_uplink_flags {
+	/* not an uplink (the array's other slots are zero) */
+	FG_UPLINK_NONE = 0x00,
+	/* drop flagged packets here, so a stale flow never leaks one
+	 * uplink's source address out of another */
+	FG_UPLINK_ENFORCE = 0x01,
+	/* an uplink's entry */
+	FG_UPLINK_GUARDED = 0x02,
+	FG_UPLINK_GUARDED_ENFORCE = FG_UPLINK_GUARDED | FG_UPLINK_ENFORCE,
+} __attribute__((packed));
 
 /* fg_uplinks (ifindex < FG_MAX_IFINDEX) and fg_uplinks_hi: key __u32
  * egress ifindex. Only entries with FG_UPLINK_GUARDED are uplinks. */
@@ -99,19 +100,32 @@ struct fg_uplink {
 	__u8 nr_marks; /* uplinks configured on this device, up or down:
 			* nr_allowed < nr_marks means one of them is down */
 	__u8 l2_len;   /* 14 on Ethernet devices, 0 on PPP/tun/WireGuard */
-	__u8 flags;    /* FG_UPLINK_* */
+	enum fg_uplink_flags flags;
 };
 
-/* Drop flagged packets here, so a stale flow never leaks one uplink's
- * source address out of another. */
-#define FG_UPLINK_ENFORCE 0x01
-/* An uplink's entry (the array's other slots are zero). */
-#define FG_UPLINK_GUARDED 0x02
-
-/* fg_counters: per-CPU array of FG_MAX_UPLINKS, indexed by fg_uplink.slot. */
+/* fg_counters: per-CPU array of FG_MAX_UPLINKS, indexed by fg_uplink.slot:
+ * one device's packet counters. Named fields, so that `bpftool map dump`
+ * says what each number is; all __u64, in this order (fg_layout.h asserts
+ * each at 8 * its position: the loader walks them as an array, see
+ * loader/counters.h). The names are the JSON status's (docs/json.md). */
 struct fg_counters {
-	__u64 c[FG_CNT_MAX];
+	__u64 seen;    /* packets that left the device */
+	__u64 no_ct;   /* packets with no ct entry (ct mode) */
+	__u64 flagged; /* packets whose mark does not belong here */
+	__u64 events;  /* events sent (one per flow per interval) */
+	__u64 lost;    /* events lost: ring buffer full */
+	/* packets without a mark to check (offloaded by a flowtable): ct
+	 * mode looked their entry up, skbmark mode reported them by tuple */
+	__u64 lookup;
+	__u64 lookup_hits; /* ct mode: the lookup found the entry */
+	/* packets whose mark does not belong here but that the guard could
+	 * not parse (truncated, not IP, bad header): never reported, dropped
+	 * on an enforcing device; not in flagged */
+	__u64 unparsed;
 };
+
+/* Counters in struct fg_counters. */
+#define FG_NR_COUNTERS 8
 
 /* fg_flows: LRU key, the packet's own 5-tuple as it left. */
 struct fg_flow_key {

@@ -77,14 +77,14 @@ static void fg_status_device(struct fg_svc *s, struct fg_text *t, size_t i,
 	}
 	fg_text_add(t,
 		    "device %s: seen %llu no-ct %llu flagged %llu events %llu lost %llu unparsed %llu lookup %llu lookup-hits %llu\n",
-		    name, (unsigned long long)c->c[FG_CNT_SEEN],
-		    (unsigned long long)c->c[FG_CNT_NO_MARK],
-		    (unsigned long long)c->c[FG_CNT_FLAGGED],
-		    (unsigned long long)c->c[FG_CNT_EVENTS],
-		    (unsigned long long)c->c[FG_CNT_LOST],
-		    (unsigned long long)c->c[FG_CNT_UNPARSED],
-		    (unsigned long long)c->c[FG_CNT_LOOKUP],
-		    (unsigned long long)c->c[FG_CNT_LOOKUP_HIT]);
+		    name, (unsigned long long)c->seen,
+		    (unsigned long long)c->no_ct,
+		    (unsigned long long)c->flagged,
+		    (unsigned long long)c->events,
+		    (unsigned long long)c->lost,
+		    (unsigned long long)c->unparsed,
+		    (unsigned long long)c->lookup,
+		    (unsigned long long)c->lookup_hits);
 	fg_text_add(t, "  flowtable %s; offloaded packets %s\n",
 		    fg_svc_tc_flowtable(ft, name),
 		    fg_prog_offload_view(fg_prog_kind(s->prog)));

@@ -20,13 +20,6 @@
 #include "svc_log.h"
 #include "svc_tc.h"
 
-static const char *const sj_counter_names[FG_CNT_MAX] = {
-	[FG_CNT_SEEN] = "seen",		[FG_CNT_NO_MARK] = "no_ct",
-	[FG_CNT_FLAGGED] = "flagged",	[FG_CNT_EVENTS] = "events",
-	[FG_CNT_LOST] = "lost",		[FG_CNT_LOOKUP] = "lookup",
-	[FG_CNT_LOOKUP_HIT] = "lookup_hits", [FG_CNT_UNPARSED] = "unparsed",
-};
-
 static const char *sj_bool(int v)
 {
 	return v ? "true" : "false";
@@ -71,7 +64,7 @@ static void sj_device(FILE *f, struct fg_svc *s, size_t i,
 {
 	const struct fg_dev *d = &s->up.devs[i];
 	char desc[128];
-	int k;
+	size_t k;
 
 	fprintf(f, "%s{\"name\":", i ? "," : "");
 	fg_json_str(f, d->name);
@@ -85,9 +78,9 @@ static void sj_device(FILE *f, struct fg_svc *s, size_t i,
 		fg_json_str(f, desc);
 	}
 	fprintf(f, ",\"counters\":{");
-	for (k = 0; k < FG_CNT_MAX; k++)
-		fprintf(f, "%s\"%s\":%llu", k ? "," : "", sj_counter_names[k],
-			(unsigned long long)c->c[k]);
+	for (k = 0; k < FG_NR_COUNTERS; k++)
+		fprintf(f, "%s\"%s\":%llu", k ? "," : "", fg_counter_names[k],
+			(unsigned long long)fg_counter_at(c, k));
 	fprintf(f, "}}");
 }
 

@@ -18,19 +18,19 @@
 #include "svc_metrics.h"
 
 struct sm_counter {
-	int idx; /* FG_CNT_* */
+	size_t idx; /* FG_COUNTER_INDEX(field) */
 	const char *name, *help;
 };
 
 static const struct sm_counter sm_counters[] = {
-	{ FG_CNT_SEEN, "seen_packets", "packets that left the device" },
-	{ FG_CNT_NO_MARK, "no_ct_packets", "packets without a conntrack entry (ct mode)" },
-	{ FG_CNT_FLAGGED, "flagged_packets", "packets whose mark does not belong there" },
-	{ FG_CNT_EVENTS, "events", "events sent to the service" },
-	{ FG_CNT_LOST, "events_lost", "events lost (ring buffer full)" },
-	{ FG_CNT_UNPARSED, "unparsed_packets", "flagged packets that could not be parsed" },
-	{ FG_CNT_LOOKUP, "lookups", "packets without an entry looked up or reported by tuple" },
-	{ FG_CNT_LOOKUP_HIT, "lookup_hits", "lookups that found the entry" },
+	{ FG_COUNTER_INDEX(seen), "seen_packets", "packets that left the device" },
+	{ FG_COUNTER_INDEX(no_ct), "no_ct_packets", "packets without a conntrack entry (ct mode)" },
+	{ FG_COUNTER_INDEX(flagged), "flagged_packets", "packets whose mark does not belong there" },
+	{ FG_COUNTER_INDEX(events), "events", "events sent to the service" },
+	{ FG_COUNTER_INDEX(lost), "events_lost", "events lost (ring buffer full)" },
+	{ FG_COUNTER_INDEX(unparsed), "unparsed_packets", "flagged packets that could not be parsed" },
+	{ FG_COUNTER_INDEX(lookup), "lookups", "packets without an entry looked up or reported by tuple" },
+	{ FG_COUNTER_INDEX(lookup_hits), "lookup_hits", "lookups that found the entry" },
 };
 
 #define SM_NR_COUNTERS (sizeof(sm_counters) / sizeof(sm_counters[0]))
@@ -76,7 +76,7 @@ static void sm_device_counter(FILE *f, const struct fg_svc *s,
 	sm_family(f, name, "counter", k->help);
 	for (i = 0; i < s->up.nr_devs; i++) {
 		sm_dev(f, name, s->up.devs[i].name);
-		fprintf(f, "%llu\n", (unsigned long long)c[i].c[k->idx]);
+		fprintf(f, "%llu\n", (unsigned long long)fg_counter_at(&c[i], k->idx));
 	}
 }
 

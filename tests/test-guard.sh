@@ -102,11 +102,11 @@ test_monitor_deletes_nothing()
 
 # guard_events_pending: the pinned ring buffer holds unread events (its
 # producer position is ahead of the consumer's; bpftool shows neither, so
-# the flagged counter of wan1 stands in: the guard counts, then submits).
+# the guard's events counter stands in: it counts each event it submits).
 guard_events_pending()
 {
 	bpftool -j map dump pinned "$FG_PIN_DIR/fg_counters" 2>/dev/null |
-		grep -qE '"c":\[[0-9]+,[0-9]+,[0-9]+,[1-9]'
+		grep -qE '"events":[1-9]'
 }
 
 # guard_status_has REGEX: the service answers and says it.

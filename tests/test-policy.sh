@@ -59,14 +59,8 @@ conf_file()
 # pinned map summed: readable while the service is stopped.
 bpf_events()
 {
-	local b n=0 i=0
-	for b in $(bpftool -j map lookup pinned "$FG_PIN_DIR/fg_counters" \
-		key "$1" 0 0 0 | jq -r '.values[].value[24:32][]'); do
-		n=$((n + (b << (8 * (i % 8)))))
-		i=$((i + 1))
-	done
-	((i > 0)) || return 1
-	echo "$n"
+	bpftool -j map lookup pinned "$FG_PIN_DIR/fg_counters" key "$1" 0 0 0 |
+		jq -e '[.formatted.values[].value.events] | add'
 }
 
 # collateral_check: the planted entries are all still there, per mark.

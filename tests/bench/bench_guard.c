@@ -315,10 +315,10 @@ static void print_flagged_events(void)
 	if (fd >= 0 && !fg_counters_read(fd, 0, &c))
 		printf("\nskbmark counters: seen %llu, flagged %llu, "
 		       "events %llu, lost %llu\n",
-		       (unsigned long long)c.c[FG_CNT_SEEN],
-		       (unsigned long long)c.c[FG_CNT_FLAGGED],
-		       (unsigned long long)c.c[FG_CNT_EVENTS],
-		       (unsigned long long)c.c[FG_CNT_LOST]);
+		       (unsigned long long)c.seen,
+		       (unsigned long long)c.flagged,
+		       (unsigned long long)c.events,
+		       (unsigned long long)c.lost);
 }
 
 static int bench(void)

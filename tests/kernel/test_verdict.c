@@ -253,20 +253,21 @@ static struct fg_counters fx_cnt(struct fx *f, uint32_t slot)
 	return c;
 }
 
-#define CHECK_CNT(f, slot, seen, nomark, flagged, events, lost)             \
-	do {                                                                \
-		struct fg_counters _c = fx_cnt((f), (slot));                \
-		CHECK_EQ_U(_c.c[FG_CNT_SEEN], (seen));                      \
-		CHECK_EQ_U(_c.c[FG_CNT_NO_MARK], (nomark));                 \
-		CHECK_EQ_U(_c.c[FG_CNT_FLAGGED], (flagged));                \
-		CHECK_EQ_U(_c.c[FG_CNT_EVENTS], (events));                  \
-		CHECK_EQ_U(_c.c[FG_CNT_LOST], (lost));                      \
+/* macro parameters named apart from the fields they are checked against */
+#define CHECK_CNT(f, slot, n_seen, n_no_ct, n_flagged, n_events, n_lost) \
+	do {                                                             \
+		struct fg_counters _c = fx_cnt((f), (slot));             \
+		CHECK_EQ_U(_c.seen, (n_seen));                           \
+		CHECK_EQ_U(_c.no_ct, (n_no_ct));                         \
+		CHECK_EQ_U(_c.flagged, (n_flagged));                     \
+		CHECK_EQ_U(_c.events, (n_events));                       \
+		CHECK_EQ_U(_c.lost, (n_lost));                           \
 	} while (0)
 
 /* flagged packets the guard could not parse */
 static uint64_t fx_unparsed(struct fx *f, uint32_t slot)
 {
-	return fx_cnt(f, slot).c[FG_CNT_UNPARSED];
+	return fx_cnt(f, slot).unparsed;
 }
 
 static uint64_t now_ns(void)
@@ -768,9 +769,9 @@ static void ct_no_entry(enum fg_guard_kind kind)
 	RUN_FRAME(&F, arp, sizeof(arp), MARK_B, if_a);
 	CHECK_EQ_U(fx_drain(&F), 0);
 	c = fx_cnt(&F, SLOT_A);
-	CHECK_EQ_U(c.c[FG_CNT_SEEN], n + 1);
-	CHECK_EQ_U(c.c[FG_CNT_FLAGGED], 0);
-	CHECK_EQ_U(c.c[FG_CNT_EVENTS], 0);
+	CHECK_EQ_U(c.seen, n + 1);
+	CHECK_EQ_U(c.flagged, 0);
+	CHECK_EQ_U(c.events, 0);
 	fx_close(&F);
 }
 
@@ -1108,15 +1109,15 @@ static void ct_lookup_finds_entry(enum fg_guard_kind kind, unsigned base)
 	}
 	CHECK_EQ_U(fx_drain(&F), 0);
 	c = fx_cnt(&F, SLOT_A);
-	CHECK_EQ_U(c.c[FG_CNT_SEEN], 2 * n + 2);
-	CHECK_EQ_U(c.c[FG_CNT_NO_MARK], 2 * n + 2);
-	CHECK_EQ_U(c.c[FG_CNT_LOOKUP], 2 * n);
-	CHECK_EQ_U(c.c[FG_CNT_LOOKUP_HIT], n);
-	CHECK_EQ_U(c.c[FG_CNT_FLAGGED], n);
-	CHECK_EQ_U(c.c[FG_CNT_EVENTS], n);
+	CHECK_EQ_U(c.seen, 2 * n + 2);
+	CHECK_EQ_U(c.no_ct, 2 * n + 2);
+	CHECK_EQ_U(c.lookup, 2 * n);
+	CHECK_EQ_U(c.lookup_hits, n);
+	CHECK_EQ_U(c.flagged, n);
+	CHECK_EQ_U(c.events, n);
 	c = fx_cnt(&F, SLOT_B);
-	CHECK_EQ_U(c.c[FG_CNT_LOOKUP_HIT], n);
-	CHECK_EQ_U(c.c[FG_CNT_FLAGGED], 0);
+	CHECK_EQ_U(c.lookup_hits, n);
+	CHECK_EQ_U(c.flagged, 0);
 	fx_close(&F);
 	fg_ct_close(ct);
 }
@@ -1182,8 +1183,8 @@ static void test_ct_lookup_sampled_unless_down(void)
 		send_pkt(&F, &p, 0, if_a);
 	}
 	c = fx_cnt(&F, SLOT_A);
-	CHECK_EQ_U(c.c[FG_CNT_NO_MARK], 64);
-	CHECK_EQ_U(c.c[FG_CNT_LOOKUP], 4);
+	CHECK_EQ_U(c.no_ct, 64);
+	CHECK_EQ_U(c.lookup, 4);
 	/* uplink A2 on the same device goes down */
 	CHECK_EQ_U(fx_uplink_nr(&F, if_a, SLOT_A,
 				(uint32_t[]){ MARK_A, 0x300 }, 2, 1),
@@ -1194,8 +1195,8 @@ static void test_ct_lookup_sampled_unless_down(void)
 		send_pkt(&F, &p, 0, if_a);
 	}
 	c = fx_cnt(&F, SLOT_A);
-	CHECK_EQ_U(c.c[FG_CNT_LOOKUP], 4 + 64);
-	CHECK_EQ_U(c.c[FG_CNT_LOOKUP_HIT], 0);
+	CHECK_EQ_U(c.lookup, 4 + 64);
+	CHECK_EQ_U(c.lookup_hits, 0);
 	CHECK_EQ_U(fx_drain(&F), 0);
 	fx_close(&F);
 }
@@ -1234,9 +1235,9 @@ static void test_skbmark_unmarked_reported_while_down(void)
 		CHECK_EQ_U(F.ev[i].source, FG_SRC_PKT);
 	}
 	c = fx_cnt(&F, SLOT_A);
-	CHECK_EQ_U(c.c[FG_CNT_LOOKUP], n);
-	CHECK_EQ_U(c.c[FG_CNT_FLAGGED], 0);
-	CHECK_EQ_U(c.c[FG_CNT_EVENTS], n);
+	CHECK_EQ_U(c.lookup, n);
+	CHECK_EQ_U(c.flagged, 0);
+	CHECK_EQ_U(c.events, n);
 	fx_close(&F);
 }
 
@@ -1486,9 +1487,9 @@ static void test_ct_lookup_ipv6_ext_headers(void)
 		CHECK_EQ_U(F.ev[i].dport, htons(p[i].dport));
 	}
 	c = fx_cnt(&F, SLOT_A);
-	CHECK_EQ_U(c.c[FG_CNT_LOOKUP], 3);
-	CHECK_EQ_U(c.c[FG_CNT_LOOKUP_HIT], 2);
-	CHECK_EQ_U(c.c[FG_CNT_FLAGGED], 2);
+	CHECK_EQ_U(c.lookup, 3);
+	CHECK_EQ_U(c.lookup_hits, 2);
+	CHECK_EQ_U(c.flagged, 2);
 	fx_close(&F);
 	fg_ct_close(ct);
 }

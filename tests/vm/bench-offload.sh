@@ -101,15 +101,18 @@ prog_field()
 		$1 == id { for (i = 2; i <= NF; i++) if (index($i, k) == 1) print substr($i, length(k) + 1) }' <<<"$1"
 }
 
-# counters DEV: the guard's c[0..6] of DEV summed over CPUs, one line;
-# "- - - - - - -" when they cannot be read (an older build's layout).
+# counters DEV: the guard's seen, no_ct, flagged, events, lost, lookup and
+# lookup_hits of DEV summed over CPUs, one line (older builds name no
+# fields: one array c[] in this order); "- - - - - - -" when they cannot
+# be read (a still older build's layout).
 counters()
 {
 	local slot out
 	if slot=$(_vm_slot "$1" 2>/dev/null) &&
 		out=$(bpftool -j map dump pinned "$FG_PIN_DIR/fg_counters" 2>/dev/null |
 			jq -r --argjson k "$slot" '[.[].formatted | select(.key == $k) |
-				.values[].value.c] | transpose | map(add) | map(tostring) | join(" ")' 2>/dev/null) &&
+				.values[].value | (.c // [.seen, .no_ct, .flagged, .events,
+				.lost, .lookup, .lookup_hits])] | transpose | map(add) | map(tostring) | join(" ")' 2>/dev/null) &&
 		[[ $out =~ ^[0-9]+( [0-9]+){4,}$ ]]; then
 		local v=()
 		read -ra v <<<"$out"

@@ -18,9 +18,9 @@
 #   vm_not_offloaded IP      none of them is
 #   vm_clients_offloaded     vm_offloaded for both VM_A and VM_B
 #   vm_no_entry IP MARK      none of them carries ct mark MARK
-#   vm_counter DEV N         the guard's counter c[N] of DEV (sum over CPUs)
+#   vm_counter DEV NAME      the guard's counter NAME of DEV (sum over CPUs)
 #   vm_counters DEV          all of them, one line, for the log
-#   vm_counter_above DEV N V c[N] of DEV is above V
+#   vm_counter_above DEV NAME V  that counter is above V
 #   vm_isp_dropping N        dead ISP N has dropped packets
 #   vm_client_errors NAME    error, connect-failed and reconnect lines of
 #                            client NAME so far
@@ -28,9 +28,9 @@
 #                            its output in VM_DISC_OUT (and the log)
 #   vm_state                 conntrack, counters and the guard's log
 
-# fg_counters' c[] (include/flowguard.h, enum fg_counter)
-VM_C_SEEN=0 VM_C_NOCT=1 VM_C_FLAGGED=2 VM_C_EVENTS=3 VM_C_LOST=4
-VM_C_LOOKUP=5 VM_C_LOOKUP_HIT=6
+# struct fg_counters' field names (include/flowguard.h), as bpftool shows them
+VM_C_SEEN=seen VM_C_NOCT=no_ct VM_C_FLAGGED=flagged VM_C_EVENTS=events
+VM_C_LOST=lost VM_C_LOOKUP=lookup VM_C_LOOKUP_HIT=lookup_hits
 VM_FAILED=0
 
 vm_check()
@@ -114,8 +114,8 @@ vm_counter()
 	local slot
 	slot=$(_vm_slot "$1") || return 1
 	bpftool -j map dump pinned "$FG_PIN_DIR/fg_counters" |
-		jq --argjson k "$slot" --argjson i "$2" \
-			'[.[].formatted | select(.key == $k) | .values[].value.c[$i]] | add // 0'
+		jq --argjson k "$slot" --arg name "$2" \
+			'[.[].formatted | select(.key == $k) | .values[].value[$name]] | add // 0'
 }
 
 vm_counters()
@@ -124,8 +124,8 @@ vm_counters()
 	slot=$(_vm_slot "$1") || return 1
 	bpftool -j map dump pinned "$FG_PIN_DIR/fg_counters" |
 		jq -r --argjson k "$slot" '[.[].formatted | select(.key == $k) |
-			.values[].value.c] | transpose | map(add) |
-			"seen \(.[0]) no-ct \(.[1]) flagged \(.[2]) events \(.[3]) lost \(.[4]) lookup \(.[5]) lookup-hits \(.[6])"'
+			.values[].value] | (.[0] | keys_unsorted) as $names |
+			[$names[] as $n | "\($n) \(map(.[$n]) | add)"] | join(" ")'
 }
 
 vm_counter_above() { local v; v=$(vm_counter "$1" "$2") && ((v > $3)); }
