@@ -49,7 +49,7 @@ seen_above() { local c; c=$(counters_of "$1") && (($(counter "$c" seen) > $2)); 
 # nothing of it is flagged.
 test_counters_named_in_bpftool()
 {
-	local c0 c1 names
+	local c0 c1 names plain
 	drill_setup
 	# shellcheck disable=SC2119 # the drill's two uplinks, no option
 	guard_start
@@ -58,8 +58,9 @@ test_counters_named_in_bpftool()
 	names=$(jq -c 'keys_unsorted' <<<"$c0")
 	[[ $names == "$COUNTER_NAMES" ]] ||
 		fg_fail "counter fields: $names, not $COUNTER_NAMES"
-	bpftool map dump pinned "$FG_PIN_DIR/fg_counters" |
-		grep -q '"lookup_hits": [0-9]' ||
+	# the whole dump first: grep -q would close the pipe early (pipefail)
+	plain=$(bpftool map dump pinned "$FG_PIN_DIR/fg_counters")
+	grep -q '"lookup_hits": [0-9]' <<<"$plain" ||
 		fg_fail "plain bpftool map dump names no field"
 
 	drill_client_start a "$DRILL_CLIENT_A_IP4"
