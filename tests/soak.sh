@@ -116,8 +116,10 @@ short_flows()
 # status_poller: `status` every second; each failure a line in its log
 status_poller()
 {
+	local out
 	while :; do
-		guard_status >/dev/null 2>&1 || echo "status failed at $(date +%T)"
+		out=$(guard_status 2>&1) ||
+			echo "status failed at $(date +%T): $(tail -n 1 <<<"$out")"
 		sleep 1
 	done
 }
@@ -230,6 +232,7 @@ main()
 	report 5 "fg_uplinks_hi entries"
 	report 6 "conntrack entries"
 	echo "soak: status polls: $(grep -c . "$FG_TMP/status-fails") failed"
+	sort "$FG_TMP/status-fails" | head -n 5
 	guard_stop
 	((SOAK_FAILS == 0))
 }
