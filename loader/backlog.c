@@ -5,9 +5,12 @@
 #include <stdlib.h>
 
 #include "backlog.h"
+#include "heap.h"
 
 #define FG_NS_PER_SEC 1000000000ULL
 #define FG_SEEN_SLOTS 8192 /* 32 KiB: flows told apart in a flood */
+/* A lane that held more than this gives its memory back once empty. */
+#define FG_LANE_KEEP 256
 
 static int fg_lane_init(struct fg_backlog_lane *l, size_t cap)
 {
@@ -86,7 +89,24 @@ static int fg_lane_push(struct fg_backlog_lane *l, const struct fg_event *ev)
 		return -ENOSPC;
 	l->q[(l->head + l->len) % l->cap] = *ev;
 	l->len++;
+	if (l->len > l->peak)
+		l->peak = l->len;
 	return 0;
+}
+
+/* The lane's next event (it has one). An empty lane starts again at its
+ * first slot, so that a trickle keeps touching the same few pages; after
+ * a flood the pages it filled go back to the system. */
+static void fg_lane_pop(struct fg_backlog_lane *l, struct fg_event *out)
+{
+	*out = l->q[l->head];
+	l->head = (l->head + 1) % l->cap;
+	if (--l->len)
+		return;
+	l->head = 0;
+	if (l->peak > FG_LANE_KEEP)
+		fg_heap_drop_pages(l->q, l->cap * sizeof(*l->q));
+	l->peak = 0;
 }
 
 /* Credit in ns x rate: one event costs 1e9 of it, a nanosecond earns
@@ -146,9 +166,7 @@ int fg_backlog_take(struct fg_backlog *b, uint64_t now_ns,
 
 		if (!l->len)
 			continue;
-		*out = l->q[l->head];
-		l->head = (l->head + 1) % l->cap;
-		l->len--;
+		fg_lane_pop(l, out);
 		break;
 	}
 	b->len--;

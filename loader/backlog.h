@@ -25,6 +25,7 @@ enum fg_lane { FG_LANE_URGENT = 0, FG_LANE_REST, FG_NR_LANES };
 struct fg_backlog_lane {
 	struct fg_event *q;
 	size_t cap, head, len;
+	size_t peak; /* most queued since the lane was last empty */
 };
 
 struct fg_backlog {

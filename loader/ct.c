@@ -32,6 +32,7 @@
 
 #include "ct.h"
 #include "ct_obj.h"
+#include "heap.h"
 
 #define CT_RX_BUF (64 * 1024)	/* > the kernel's 32 KiB dump skbs */
 #define CT_TX_BUF (64 * 1024)	/* < the default 208 KiB sndbuf */
@@ -152,6 +153,13 @@ void fg_ct_close(struct fg_ct *ct)
 	free(ct->rx);
 	free(ct->tx);
 	free(ct);
+}
+
+void fg_ct_give_back(struct fg_ct *ct)
+{
+	/* both are filled and read within each request */
+	fg_heap_drop_pages(ct->rx, CT_RX_BUF);
+	fg_heap_drop_pages(ct->tx, CT_TX_BUF);
 }
 
 uint64_t fg_ct_msgs_sent(const struct fg_ct *ct)

@@ -60,6 +60,9 @@ struct fg_ct;
 
 int fg_ct_open(struct fg_ct **out);
 void fg_ct_close(struct fg_ct *ct); /* accepts NULL */
+/* Between requests: the buffers' memory goes back to the system (after a
+ * flood's batches filled them). */
+void fg_ct_give_back(struct fg_ct *ct);
 
 /* Look one entry up by its original or reply tuple (in that zone);
  * -ENOENT if there is none. The kernel matches the tuple against both

@@ -19,6 +19,7 @@
 
 #include "bpffs.h"
 #include "log.h"
+#include "mapsize.h"
 #include "prog.h"
 #include "tcfilt.h"
 #include "flowguard_ct.skel.h"
@@ -67,14 +68,12 @@ const char *fg_prog_offload_view(enum fg_guard_kind kind)
 	}
 }
 
-/* Which of the n kfuncs the kernel has (found[i] 1 or 0), in one pass:
- * the kernel's BTF is parsed once (it is the start's largest cost in
- * memory and time). A kfunc may live in a module's BTF (nf_conntrack's,
- * when it is not built in): vmlinux first, then each module for what is
- * still missing. */
-static void fg_kernel_kfuncs(const char *const *names, int *found, size_t n)
+/* Which of the n kfuncs the kernel has (found[i] 1 or 0). A kfunc may
+ * live in a module's BTF (nf_conntrack's, when it is not built in):
+ * vmlinux first, then each module for what is still missing. */
+static void fg_kernel_kfuncs(struct btf *vmlinux,
+			     const char *const *names, int *found, size_t n)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
 	size_t i, missing = 0;
 	__u32 id = 0;
 
@@ -98,17 +97,38 @@ static void fg_kernel_kfuncs(const char *const *names, int *found, size_t n)
 		}
 		btf__free(mod);
 	}
-	btf__free(vmlinux);
 }
 
-int fg_prog_choose(int want_ct, int want_probe, int want_lookup,
-		   enum fg_guard_kind *kind, char *err, size_t errlen)
+/* bpf_rdonly_cast() makes the ct mark a plain load, but needs nf_conn's
+ * kernel BTF id as a constant, and libbpf cannot relocate it: the name
+ * also matches nf_conn___init. 0 (mark read by helper) when nf_conn is
+ * not in vmlinux's BTF (conntrack built as a module). */
+static __u32 fg_nf_conn_btf_id(const struct btf *vmlinux)
+{
+	int id = vmlinux ? btf__find_by_name_kind(vmlinux, "nf_conn",
+						  BTF_KIND_STRUCT)
+			 : 0;
+
+	return id > 0 ? (__u32)id : 0;
+}
+
+static int fg_kind_is_kctx(enum fg_guard_kind kind)
+{
+	return kind == FG_GUARD_CT_KCTX || kind == FG_GUARD_CT_KCTX_LOOKUP;
+}
+
+int fg_prog_choose_btf(int want_ct, int want_probe, int want_lookup,
+		       enum fg_guard_kind *kind, uint32_t *nf_conn_btf_id,
+		       char *err, size_t errlen)
 {
 	static const char *const kfuncs[] = { "bpf_cast_to_kern_ctx",
 					      "bpf_skb_ct_lookup" };
 	int has_btf = access(FG_VMLINUX_BTF, R_OK) == 0;
-	int has[2] = { 0, 0 }, has_lookup;
+	int has[2] = { 0, 0 }, has_lookup, probe_kfuncs;
+	struct btf *vmlinux = NULL;
 
+	if (nf_conn_btf_id)
+		*nf_conn_btf_id = 0;
 	if (want_ct == 0 || (want_ct == FG_WANT_AUTO && !has_btf)) {
 		*kind = FG_GUARD_SKBMARK;
 		return 0;
@@ -119,12 +139,20 @@ int fg_prog_choose(int want_ct, int want_probe, int want_lookup,
 			 FG_VMLINUX_BTF);
 		return -ENOTSUP;
 	}
-	if (want_probe == FG_WANT_AUTO || want_lookup)
-		fg_kernel_kfuncs(kfuncs, has, 2);
+	/* The kernel's BTF (5 MiB here, and twice that while libbpf 1.1
+	 * parses it) is the start's largest cost in memory and time:
+	 * parsed once for the kfuncs and nf_conn's id together, and freed
+	 * before libbpf parses it again for CO-RE. */
+	probe_kfuncs = want_probe == FG_WANT_AUTO || want_lookup;
+	if (probe_kfuncs || (nf_conn_btf_id && want_probe == 0))
+		vmlinux = btf__load_vmlinux_btf();
+	if (probe_kfuncs)
+		fg_kernel_kfuncs(vmlinux, kfuncs, has, 2);
 	if (want_probe == FG_WANT_AUTO)
 		want_probe = !has[0];
 	has_lookup = want_lookup ? has[1] : 0;
 	if (want_lookup == 1 && !has_lookup) {
+		btf__free(vmlinux);
 		snprintf(err, errlen,
 			 "the offload lookup needs the kfunc bpf_skb_ct_lookup (kernel 5.18+, nf_conntrack with BTF)");
 		return -ENOTSUP;
@@ -133,23 +161,17 @@ int fg_prog_choose(int want_ct, int want_probe, int want_lookup,
 		*kind = has_lookup ? FG_GUARD_CT_PROBE_LOOKUP : FG_GUARD_CT_PROBE;
 	else
 		*kind = has_lookup ? FG_GUARD_CT_KCTX_LOOKUP : FG_GUARD_CT_KCTX;
+	if (nf_conn_btf_id && fg_kind_is_kctx(*kind))
+		*nf_conn_btf_id = fg_nf_conn_btf_id(vmlinux);
+	btf__free(vmlinux);
 	return 0;
 }
 
-/* bpf_rdonly_cast() makes the ct mark a plain load, but needs nf_conn's
- * kernel BTF id as a constant, and libbpf cannot relocate it: the name
- * also matches nf_conn___init. 0 (mark read by helper) when nf_conn is
- * not in vmlinux's BTF (conntrack built as a module). */
-static __u32 fg_nf_conn_btf_id(void)
+int fg_prog_choose(int want_ct, int want_probe, int want_lookup,
+		   enum fg_guard_kind *kind, char *err, size_t errlen)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	int id;
-
-	if (!vmlinux)
-		return 0;
-	id = btf__find_by_name_kind(vmlinux, "nf_conn", BTF_KIND_STRUCT);
-	btf__free(vmlinux);
-	return id > 0 ? (__u32)id : 0;
+	return fg_prog_choose_btf(want_ct, want_probe, want_lookup, kind, NULL,
+				  err, errlen);
 }
 
 static int fg_open_skel(struct fg_prog *p, const char *pin_dir,
@@ -172,11 +194,60 @@ static int fg_open_skel(struct fg_prog *p, const char *pin_dir,
 		rodata_cfg = (struct fg_guard_cfg *)&p->ct->rodata->fg_cfg;
 	}
 	memcpy(rodata_cfg, cfg, sizeof(*cfg));
-	if (p->kind == FG_GUARD_CT_KCTX || p->kind == FG_GUARD_CT_KCTX_LOOKUP)
-		rodata_cfg->nf_conn_btf_id = fg_nf_conn_btf_id();
-	else
+	if (!fg_kind_is_kctx(p->kind)) {
 		rodata_cfg->nf_conn_btf_id = 0;
+	} else if (!cfg->nf_conn_btf_id) {
+		/* not found by fg_prog_choose_btf() (or not asked) */
+		struct btf *vmlinux = btf__load_vmlinux_btf();
+
+		rodata_cfg->nf_conn_btf_id = fg_nf_conn_btf_id(vmlinux);
+		btf__free(vmlinux);
+	}
 	return 0;
+}
+
+/* A map pinned under pin_dir by an earlier run is adopted only at the
+ * size it was made with (libbpf refuses another): its max_entries, or 0
+ * when there is none. */
+static __u32 fg_pinned_max_entries(const char *pin_dir, const char *name)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	char path[256];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", pin_dir, name) >=
+	    (int)sizeof(path))
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.max_entries = 0;
+	close(fd);
+	return info.max_entries;
+}
+
+/* fg_flows and fg_events for this router's conntrack table (mapsize.h),
+ * or as pinned. */
+static int fg_size_maps(struct fg_prog *p, const char *pin_dir)
+{
+	__u32 flows = fg_mapsize_flows(fg_mapsize_ct_max());
+	__u32 ring = fg_mapsize_ringbuf(flows);
+	__u32 pinned_flows = fg_pinned_max_entries(pin_dir, FG_MAP_FLOWS);
+	__u32 pinned_ring = fg_pinned_max_entries(pin_dir, FG_MAP_EVENTS);
+	struct bpf_map *m;
+	int err;
+
+	flows = pinned_flows ? pinned_flows : flows;
+	ring = pinned_ring ? pinned_ring : ring;
+	m = bpf_object__find_map_by_name(p->obj, FG_MAP_FLOWS);
+	err = m ? bpf_map__set_max_entries(m, flows) : -ENOENT;
+	if (err)
+		return err;
+	m = bpf_object__find_map_by_name(p->obj, FG_MAP_EVENTS);
+	return m ? bpf_map__set_max_entries(m, ring) : -ENOENT;
 }
 
 int fg_prog_load(struct fg_prog **out, enum fg_guard_kind kind,
@@ -191,6 +262,7 @@ int fg_prog_load(struct fg_prog **out, enum fg_guard_kind kind,
 		return -ENOMEM;
 	p->kind = kind;
 	err = fg_open_skel(p, pin_dir, cfg);
+	err = err ?: fg_size_maps(p, pin_dir);
 	if (err)
 		goto out;
 	bpf_object__for_each_program(prog, p->obj) {

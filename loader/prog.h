@@ -33,6 +33,13 @@ struct fg_prog;
  * kernel has bpf_skb_ct_lookup). */
 int fg_prog_choose(int want_ct, int want_probe, int want_lookup,
 		   enum fg_guard_kind *kind, char *err, size_t errlen);
+/* The same, and nf_conn's BTF id for the kfunc kinds (0 for the others,
+ * or when the kernel's BTF has none) from the same parse of the kernel's
+ * BTF: pass it in fg_guard_cfg.nf_conn_btf_id to fg_prog_load(), which
+ * parses the BTF again for a kfunc kind whose id is 0. */
+int fg_prog_choose_btf(int want_ct, int want_probe, int want_lookup,
+		       enum fg_guard_kind *kind, uint32_t *nf_conn_btf_id,
+		       char *err, size_t errlen);
 const char *fg_prog_kind_name(enum fg_guard_kind kind);
 /* What this kind does with packets that carry neither ct entry nor mark
  * (flowtable-offloaded), in a few words for `status`. */

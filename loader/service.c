@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 
 #include "backlog.h"
+#include "heap.h"
 #include "ct.h"
 #include "ctl.h"
 #include "event.h"
@@ -46,6 +47,9 @@
 #include "uplinks.h"
 
 #define FG_BACKLOG_LEN 8192
+/* After this many events, once the queue is empty, free memory goes back
+ * to the system (a flood's: the queue, the rounds, the log lines). */
+#define FG_GIVE_BACK_EVENTS 1024
 #define FG_DRAIN_REFILLS 16
 #define FG_NS_PER_SEC UINT64_C(1000000000)
 
@@ -364,6 +368,13 @@ static void fg_svc_drain(struct fg_svc *s)
 			break;
 	}
 	fg_svc_log_flush(&s->log, &s->up);
+	if (!s->backlog.len &&
+	    s->st.events - s->events_given_back >= FG_GIVE_BACK_EVENTS) {
+		fg_svc_log_give_back(&s->log);
+		fg_ct_give_back(s->ct);
+		fg_heap_give_back();
+		s->events_given_back = s->st.events;
+	}
 	now = fg_now_ns();
 	next = fg_backlog_next_ns(&s->backlog, now);
 	report = fg_svc_report_backlog(s, now);
@@ -589,10 +600,10 @@ static int fg_svc_load(struct fg_svc *s, char *err, size_t errlen)
 
 	rc = fg_svc_guard_cfg(&o->conf, &gcfg, err, errlen);
 	if (!rc)
-		rc = fg_prog_choose(o->want_ct, o->want_probe,
-				    o->conf.lookup == FG_LOOKUP_AUTO ? FG_WANT_AUTO
-				    : o->conf.lookup == FG_LOOKUP_ON,
-				    &kind, err, errlen);
+		rc = fg_prog_choose_btf(o->want_ct, o->want_probe,
+					o->conf.lookup == FG_LOOKUP_AUTO ? FG_WANT_AUTO
+					: o->conf.lookup == FG_LOOKUP_ON,
+					&kind, &gcfg.nf_conn_btf_id, err, errlen);
 	if (rc)
 		return rc;
 	rc = fg_prog_load(&s->prog, kind, s->pin_dir, &gcfg);
@@ -726,6 +737,7 @@ int fg_service_run(const struct fg_service_opts *o)
 
 	for (i = 0; i < FG_SVC_MAX_OFFERS; i++)
 		s.offers[i].fd = -1;
+	fg_heap_tune();
 	rc = fg_svc_log_init(&s.log);
 	rc = rc ?: fg_svc_retry_init(&s.retry);
 	rc = rc ?: fg_backlog_init(&s.backlog, FG_BACKLOG_LEN,
@@ -753,6 +765,8 @@ int fg_service_run(const struct fg_service_opts *o)
 		fg_err("%s", err[0] ? err : strerror(-rc));
 		goto out;
 	}
+	/* what loading needed (the kernel's BTF, parsed by libbpf) */
+	fg_heap_give_back();
 	fg_svc_log_start(&s);
 	fg_svc_tc_warn(&s);
 	rc = fg_svc_loop(&s);

@@ -49,6 +49,7 @@ struct fg_svc {
 	struct ring_buffer *rb;
 	struct fg_ct *ct;
 	struct fg_backlog backlog;
+	uint64_t events_given_back; /* st.events at the last give-back */
 	struct fg_linkwatch *links; /* devices appear, go, are renamed */
 	int lock_fd, ep_fd, sig_fd, timer_fd, ctl_fd;
 	struct fg_kick *kick;

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "heap.h"
 #include "log.h"
 #include "reset_kick.h"
 #include "reaper.h"
@@ -176,4 +177,10 @@ void fg_svc_log_flush(struct fg_svc_logq *q, const struct fg_uplinks *up)
 		}
 	}
 	q->n = 0;
+}
+
+void fg_svc_log_give_back(struct fg_svc_logq *q)
+{
+	if (!q->n)
+		fg_heap_drop_pages(q->rec, FG_SVC_LOGQ_LEN * sizeof(*q->rec));
 }

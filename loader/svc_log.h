@@ -40,6 +40,8 @@ void fg_svc_log_add(struct fg_svc_logq *q, const struct fg_uplinks *up,
 /* Writes what is held (uplink names from up); the service does at the
  * end of every drain. */
 void fg_svc_log_flush(struct fg_svc_logq *q, const struct fg_uplinks *up);
+/* After a flush: the queue's memory goes back to the system. */
+void fg_svc_log_give_back(struct fg_svc_logq *q);
 /* Says what the limit left out once its second is over; returns when to
  * ask again (0: nothing to say). */
 uint64_t fg_svc_log_report(struct fg_svc_logq *q, uint64_t now_ns);

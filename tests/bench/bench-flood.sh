@@ -16,7 +16,8 @@
 # Exit status: 0 when it ran (whatever the figures), 1 when it could not
 # (drill, service, senders), 77 when it cannot run here.
 # Environment: FG_FL_CAP_S (how long to wait for the 200, 10),
-# FG_KEEP=1 keeps the state folder.
+# FG_KEEP=1 keeps the state folder, FG_FL_SMAPS=1 shows the service's
+# resident memory by mapping once the queue drained.
 # Run: tests/bench/run.sh flood   or   bash tests/bench/bench-flood.sh
 
 set -u -o pipefail
@@ -59,7 +60,7 @@ reconnected()
 main()
 {
 	local t0 t_all=- n=0 line few left dropped written left_out lines from_g
-	local t_half=-
+	local t_half=- rss hwm anon
 	fg_require ip nft conntrack nsenter
 	[[ -x $FG_BIN && -x $FG_UDP && -x $FG_ECHO ]] ||
 		fg_skip "not built (make tests-build)"
@@ -99,6 +100,15 @@ main()
 	left_out=$(guard_status | sed -n 's/.*written, \([0-9]*\) left out.*/\1/p')
 	lines=$(($(drill_log_mark "$GUARD_LOG") - from_g))
 	line=$(summary many)
+	# what the service holds once the queue drained (memory given back?)
+	fg_wait_for 90000 queue_empty || note "the queue did not drain in 90 s"
+	sleep 1
+	rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$GUARD_PID/status")
+	hwm=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$GUARD_PID/status")
+	anon=$(awk '$1 == "RssAnon:" { print $2 }' "/proc/$GUARD_PID/status")
+	[[ -n ${FG_FL_SMAPS:-} ]] && awk '/^[0-9a-f]+-[0-9a-f]+ / { n = $6 == "" ? "[anon]" : $6 }
+		/^Rss:/ { r[n] += $2 } END { for (n in r) if (r[n]) print r[n], n }' \
+		"/proc/$GUARD_PID/smaps" | sort -rn
 	echo
 	echo "flood: $((SENDERS * PER_SENDER)) stale UDP flows at $((1000000 / GAP_US))/s, $N_TCP stale TCP flows among them (cap 1000 deletions/s)"
 	echo "  TCP flows reconnected through uplink 2: $(drill_summary_field "$line" "via:$DRILL_WAN2_IP4") of $N_TCP; half by ${t_half} ms, all by ${t_all} ms after the flood's start (waited up to ${CAP_S} s)"
@@ -106,9 +116,13 @@ main()
 	echo "  uplink 2's $N_SURV TCP flows: errors $(drill_summary_field "$few" errors), reconnects $(drill_summary_field "$few" reconnected)"
 	echo "  flood entries left: $left; events dropped for a full queue: ${dropped:-?}"
 	echo "  log: ${written:-?} per-flow lines written, ${left_out:-?} left out by the limit; $lines lines in all"
+	echo "  service RSS once the queue drained: ${rss:-?} KiB, ${anon:-?} KiB of it anonymous (peak $hwm KiB, the load's included)"
 	bench_notes
 	guard_stop
 }
+
+# queue_empty: no event waits behind the cap.
+queue_empty() { ! guard_status | grep -qE "\([1-9][0-9]* still waiting\)"; }
 
 # is_up NAME N: client NAME has N connections up.
 is_up()

@@ -10,6 +10,8 @@
 #     `bpftool map show id N` bytes_memlock), per map and summed, and
 #     the programs' memlock;
 #   - the binary: unstripped and stripped size, `size` text/data/bss.
+#   - wake-ups while idle: voluntary context switches over FG_FP_WAKE_S
+#     (10) s of nothing to do (0 expected: no timer, no polling).
 # Figures only: it fails only when it cannot run. FG_FP_IDLE_S (2).
 # Run: tests/bench/run.sh footprint   or   bash tests/bench/bench-footprint.sh
 
@@ -69,7 +71,7 @@ progs_memlock()
 
 one_mode()
 {
-	local mode=$1 log=$FG_TMP/fg-$1.log pid rss hwm total=0 id m name type max
+	local mode=$1 log=$FG_TMP/fg-$1.log pid rss hwm total=0 id m name type max sw
 	fg_bg nsenter --net="/run/netns/$NS" -- "$FG_BIN" run -M "$mode" \
 		--pin-dir "$(fg_pin_dir "$mode")" --socket "$FG_TMP/$mode.sock" \
 		"${UPLINKS[@]}" >"$log" 2>&1
@@ -82,6 +84,9 @@ one_mode()
 	rss=$(status_kib "$pid" VmRSS)
 	hwm=$(status_kib "$pid" VmHWM)
 	echo "$mode mode, 4 uplinks: idle RSS $(kib "$rss") ($rss KiB), peak while loading $(kib "$hwm") ($hwm KiB)"
+	sw=$(status_kib "$pid" voluntary_ctxt_switches)
+	sleep "${FG_FP_WAKE_S:-10}"
+	echo "  wake-ups while idle: $(($(status_kib "$pid" voluntary_ctxt_switches) - sw)) in ${FG_FP_WAKE_S:-10} s (voluntary context switches)"
 	echo "  maps (id memlock name type max_entries):"
 	while read -r id m name type max; do
 		printf '    %-6s %9s  %-14s %-14s %s\n' "$id" "$m" "$name" "$type" "$max"

@@ -37,6 +37,7 @@
 #include "counters.h"
 #include "ct.h"
 #include "flowguard.h"
+#include "mapsize.h"
 #include "prog.h"
 #include "unit.h"
 
@@ -50,7 +51,10 @@
 #define INGRESS_IF 42	/* any number: the kernel does not check it */
 #define MAX_EV 4096
 #define SEC_NS 1000000000ull
-#define RB_CAP (FG_RINGBUF_BYTES / (sizeof(struct fg_event) + 8))
+/* the ring is sized for this machine's conntrack table (mapsize.h) */
+#define RB_CAP                                                              \
+	(fg_mapsize_ringbuf(fg_mapsize_flows(fg_mapsize_ct_max())) /         \
+	 (sizeof(struct fg_event) + 8))
 
 static int if_a, if_b; /* the two ends of a veth pair in our netns */
 

@@ -456,6 +456,32 @@ static void test_fifo_wraparound(void)
 	fg_backlog_fini(&b);
 }
 
+/* A lane emptied after a flood starts again at its first slot (its
+ * pages were given back: they read as zeros) and keeps its order. */
+static void test_drained_lane_restarts(void)
+{
+	struct fg_backlog b;
+	struct fg_event out;
+	uint64_t i, bad = 0;
+
+	CHECK(fg_backlog_init(&b, 4000, 1000000, T0) == 0);
+	for (i = 1; i <= 2000; i++)
+		CHECK(push_n(&b, i, T0) == 0);
+	for (i = 1; i <= 2000; i++)
+		bad += !fg_backlog_take(&b, T0 + 2 * SEC, &out) || out.ts_ns != i;
+	CHECK_EQ_U(bad, 0);
+	CHECK_EQ_U(b.lane[FG_LANE_REST].head, 0);
+	CHECK_EQ_U(b.lane[FG_LANE_REST].peak, 0);
+	for (i = 1; i <= 3; i++)
+		CHECK(push_n(&b, 5000 + i, T0 + 2 * SEC) == 0);
+	for (i = 1; i <= 3; i++) {
+		CHECK(fg_backlog_take(&b, T0 + 2 * SEC, &out) == 1);
+		CHECK_EQ_U(out.ts_ns, 5000 + i);
+	}
+	CHECK_EQ_U(fg_backlog_take(&b, T0 + 2 * SEC, &out), 0);
+	fg_backlog_fini(&b);
+}
+
 /* 1,000,000/s: a burst of a million, then one per microsecond. */
 static void test_huge_rate(void)
 {
@@ -526,6 +552,7 @@ int main(void)
 	RUN(test_urgent_lane_first);
 	RUN(test_flood_keeps_urgent_room);
 	RUN(test_huge_rate);
+	RUN(test_drained_lane_restarts);
 	RUN(test_rate_one);
 	UNIT_EXIT();
 }
