@@ -9,14 +9,14 @@
 # is touched. Run: tests/run.sh reset
 #
 # Every scenario: ISP 1 dies (the router's link to it stays up), the
-# flows of uplink 1 back off; 2 s later mwan3 moves new flows to uplink 2
-# and runs the hook (scripts/mwan3.user -> the running service). Proof of
-# an exact RST, from the receiving side: ECONNRESET within RESET_MS of the
-# hook's answer (times FG_SLOW), and with a polite remote before any
-# retransmission of a client 2 s into its backoff could have drawn a RST
-# from it (a silent one never answers; see RETRANS_MS), the service's
-# log line counting the client as reset by its first batch,
-# TcpEstabResets up by exactly one per reset flow and
+# flows of uplink 1 back off; mwan3 moves new flows to uplink 2 and 2 s
+# later (~3.3 s with a polite remote) runs the hook (scripts/mwan3.user
+# -> the running service). Proof of an exact RST, from the receiving
+# side: ECONNRESET within RESET_MS of the hook's answer (times FG_SLOW),
+# and with a polite remote before the client's next retransmission could
+# have drawn a RST from it (a silent one never answers; see
+# RETRANS_MARGIN_MS), the service's log line counting the client as reset
+# by its first batch, TcpEstabResets up by exactly one per reset flow and
 # TcpExtTCPChallengeACK unchanged (a RST in the window but not exact gets
 # a challenge ACK instead), in the namespace that holds the sockets.
 
@@ -31,14 +31,19 @@ source "$FG_ROOT/tests/lib-guard.sh"
 RESET_MS=400
 # ...but with a polite remote the reset proves itself flowguard's exact
 # RST only if it came before the client's next retransmission could have
-# drawn a RST from the remote: the client's RTO is 200 ms doubling
-# (retransmissions 200, 600, 1400, 3000 ms after its first lost segment,
-# which left no earlier than the ISP's death), and the hook runs 2 s in,
-# so the next one leaves >= 3000 ms after the death. That bound does not
-# scale with load (the kernel's timers do not slow down): the reset's
-# deadline is capped at RETRANS_MS - RETRANS_MARGIN_MS after the death.
-RETRANS_MS=3000
-RETRANS_MARGIN_MS=200
+# drawn a RST from the remote. The client retransmits RTO, 3, 7, 15 and
+# 31 RTO after its first lost segment (the RTO doubling; RTO = 200 ms +
+# the smoothed RTT here, read from `ss` before the death), and that
+# segment left no earlier than the ISP's death (T_DIE, before the
+# command that kills it). So with a polite remote the hook runs once the
+# client's socket says its retransmission at 15 RTO went (into the dead
+# ISP: `ss` shows backoff:4), and the reset's deadline is capped before
+# the one at 31 RTO could leave (RETRANS_MARGIN_MS and 10% on the RTO
+# earlier). Kernel timers do not slow down with load: this bound is not
+# scaled; it leaves the hook ~2.5 s. (A silent remote never answers:
+# there the hook runs 2 s into the backoff, as mwan3's tracking would
+# notice.)
+RETRANS_MARGIN_MS=250
 
 # ---------------------------------------------------------------- helpers
 
@@ -54,31 +59,63 @@ hook_disconnected()
 	echo $(($(fg_now_ms) - t0))
 }
 
+# client_rto: the smallest RTO (ms) of the client namespace's sockets to
+# the remote's port, less 10%.
+client_rto()
+{
+	drill_exec client ss -tinH "dport = :$DRILL_PORT" |
+		grep -o 'rto:[0-9.]*' | cut -d: -f2 | sort -n |
+		awk 'NR == 1 { printf "%d\n", $1 * 0.9 }'
+}
+
+# backed_off N: a socket of the client namespace to the remote's port
+# had N retransmission timeouts in a row (ss: backoff:N).
+backed_off()
+{
+	local b
+	b=$(drill_exec client ss -tinH "dport = :$DRILL_PORT" |
+		grep -o 'backoff:[0-9]*' | cut -d: -f2 | sort -n | tail -n 1)
+	((${b:-0} >= $1))
+}
+
 # isp1_dies_then_disconnected: ISP 1 dies, mwan3 moves new flows to
 # uplink 2 and, 2 s after the death (the flows of uplink 1 are in
-# retransmission backoff when mwan3 notices), runs the hook. Sets T_DIE
-# (ms, just before the death), T0 (just before the hook) and HOOK_MS. The
-# 2 s count from the death, not from after the policy change, which a
-# loaded machine may take long to make.
+# retransmission backoff when mwan3 notices; with a polite remote once
+# the retransmission at 15 RTO went, see RETRANS_MARGIN_MS), runs the
+# hook. Sets T_DIE (ms, just before the death), T0 (just before the
+# hook), HOOK_MS, and with a polite remote RETRANS_NEXT (ms after T_DIE:
+# the earliest the next retransmission may leave). The 2 s count from the
+# death, not from after the policy change, which a loaded machine may
+# take long to make.
 isp1_dies_then_disconnected()
 {
-	local left
+	local left rto
+	if [[ -z $DRILL_SILENT ]]; then
+		rto=$(client_rto)
+		((${rto:-0} >= 100)) || fg_fail "the client's RTO: '$rto' (ss -ti)"
+		RETRANS_NEXT=$((31 * rto))
+	fi
 	T_DIE=$(fg_now_ms)
 	drill_isp_die 1
 	drill_policy "$DRILL_MARK2"
-	left=$((T_DIE + 2000 - $(fg_now_ms)))
-	((left <= 0)) || sleep "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))"
+	if [[ -n $DRILL_SILENT ]]; then
+		left=$((T_DIE + 2000 - $(fg_now_ms)))
+		((left <= 0)) || sleep "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))"
+	else
+		fg_wait_for 10000 backed_off 4 ||
+			fg_fail "no client socket reached its 4th retransmission timeout"
+	fi
 	T0=$(fg_now_ms)
 	HOOK_MS=$(hook_disconnected)
 }
 
 # reset_deadline: the latest a reset may come, in ms after T0 (see
-# RESET_MS, RETRANS_MS).
+# RESET_MS, RETRANS_MARGIN_MS).
 reset_deadline()
 {
 	local d cap
 	d=$((HOOK_MS + $(fg_slow "$RESET_MS")))
-	cap=$((T_DIE + RETRANS_MS - RETRANS_MARGIN_MS - T0))
+	cap=$((T_DIE + ${RETRANS_NEXT:-0} - RETRANS_MARGIN_MS - T0))
 	[[ -n $DRILL_SILENT ]] || ((d <= cap)) || d=$cap
 	echo "$d"
 }
@@ -135,7 +172,7 @@ wait_reset()
 late_why()
 {
 	[[ -z $DRILL_SILENT ]] &&
-		echo ", capped: the next retransmission may leave $((T_DIE + RETRANS_MS - T0)) ms after the hook"
+		echo ", capped: the next retransmission may leave $((T_DIE + RETRANS_NEXT - T0)) ms after the hook"
 	return 0
 }
 
