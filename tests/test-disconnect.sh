@@ -338,11 +338,14 @@ fgc()
 # 10 s.
 HOOK_BUDGET_MS=3000
 
-# hook_in_budget WHAT MS: fail when a hook command took longer.
+# hook_in_budget WHAT MS: fail when a hook command took longer than
+# FGC_BUDGET_MS (default HOOK_BUDGET_MS) times FG_SLOW.
+FGC_BUDGET_MS=
 hook_in_budget()
 {
-	(($2 < $(fg_slow "$HOOK_BUDGET_MS"))) ||
-		fg_fail "$1 took $2 ms (a command that blocks? budget $(fg_slow "$HOOK_BUDGET_MS") ms)"
+	local b
+	b=$(fg_slow "${FGC_BUDGET_MS:-$HOOK_BUDGET_MS}")
+	(($2 < b)) || fg_fail "$1 took $2 ms (a command that blocks? budget $b ms)"
 }
 
 # fgc_ok WHAT ARGS...: fgc, which must exit 0 within the hook budget:
@@ -716,7 +719,8 @@ test_service_policy_delete_counts()
 # A big table (FACTS.md's benchmark scale): 100000 TCP entries of the dead
 # uplink among 120000. The service must still answer the hook itself
 # (within the hook's 200 ms), not leave it to give up and do everything a
-# second time alone.
+# second time alone, and finish within the 10 s the command then waits.
+# (1,000,000: tests/bench/bench-bigtable.sh.)
 test_service_big_table()
 {
 	local n
@@ -731,7 +735,13 @@ test_service_big_table()
 	drill_exec router "$FG_CTFILL" add 0x200 10000 4 100000
 	drill_exec router "$FG_CTFILL" add 0x200 10000 6 100000
 
+	# the work itself takes long here (a few seconds on a loaded machine):
+	# what proves the hook was answered is "(service table)" (the service
+	# took it within the command's 200 ms) and exit 0 (it finished within
+	# the 10 s the command then gives it); the budget is those 10 s
+	FGC_BUDGET_MS=10000
 	fgc_ok "disconnected wan1, 100000 entries" disconnected wan1 "$DRILL_WAN1_DEV"
+	FGC_BUDGET_MS=
 	has "$FGC_OUT" "disconnected" "(service table)" "guard marked down"
 	deleted_is "disconnected wan1, 100000 entries" "$FGC_OUT" 100000
 	n=$(drill_exec router "$FG_CTFILL" count 0x100 0x3f00 all)
