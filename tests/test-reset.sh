@@ -10,11 +10,12 @@
 #
 # Every scenario: ISP 1 dies (the router's link to it stays up), the
 # flows of uplink 1 back off; mwan3 moves new flows to uplink 2 and 2 s
-# later (~3.3 s with a polite remote) runs the hook (scripts/mwan3.user
-# -> the running service). Proof of an exact RST, from the receiving
-# side: ECONNRESET within RESET_MS of the hook's answer (times FG_SLOW),
-# and with a polite remote before the client's next retransmission could
-# have drawn a RST from it (a silent one never answers; see
+# later (with a polite remote: after the client's 4th retransmission
+# timeout, ~3.1 s) runs the hook (scripts/mwan3.user -> the running
+# service). Proof of an exact RST, from the receiving side: ECONNRESET
+# soon after the hook's answer (RESET_MS, times FG_SLOW: a deadline), with
+# a polite remote before the client's next retransmission could have
+# drawn a RST from it (a silent one never answers; see
 # RETRANS_MARGIN_MS), the service's log line counting the client as reset
 # by its first batch, TcpEstabResets up by exactly one per reset flow and
 # TcpExtTCPChallengeACK unchanged (a RST in the window but not exact gets
@@ -23,12 +24,14 @@
 # shellcheck source=tests/lib-guard.sh
 source "$FG_ROOT/tests/lib-guard.sh"
 
-# How long after the hook's answer a reset may come (times FG_SLOW). The
-# service answers the hook only once the first batch had its 50 ms, so
-# the reset normally precedes the answer; measuring from the answer
-# leaves out the three process starts of the hook itself (35 ms each
-# idle, 200 ms and more on a loaded machine or under ASan).
-RESET_MS=400
+# The deadline of the wait for a reset, after the hook's answer (times
+# FG_SLOW). The service answers the hook only once the first batch had
+# its 50 ms, so the reset precedes the answer; but the client logging it
+# and the test seeing that log take time on a loaded machine (400 ms
+# after the answer was not enough there). That the first batch did it,
+# not the retry 600 ms later, each test proves from the service's line
+# ("1 of 1 TCP clients reset"), not from a duration.
+RESET_MS=2000
 # ...but with a polite remote the reset proves itself flowguard's exact
 # RST only if it came before the client's next retransmission could have
 # drawn a RST from the remote. The client retransmits RTO, 3, 7, 15 and
@@ -413,7 +416,7 @@ test_router_originated()
 
 # 1,000 stale TCP clients on the dead uplink (one process, one address,
 # silent remote: only flowguard's RST can end them) and 50 on the
-# surviving one: all 1,000 reset within a second of the hook's answer and
+# surviving one: all 1,000 reset soon after the hook's answer and
 # reconnected through uplink 2; none of the 50 touched.
 # The provoking ACK's sequence number is random: with probability
 # ~RCV.WND / 2^32 per flow (~1.5e-5 for the drill's 64 KB windows, ~1% per
@@ -462,17 +465,16 @@ test_many_clients()
 	fg_wait_for 3000 drill_summary_is many "error:ECONNRESET=$n" errors=$n ||
 		fg_fail "many, after the hook: $SUMMARY"
 	t_all=$(($(fg_now_ms) - T0))
-	fg_wait_for 5000 all_echoed many "$via2" 2 $n ||
+	fg_wait_for 15000 all_echoed many "$via2" 2 $n ||
 		fg_fail "many, reconnecting: $(echoed_ids many "$via2" 2) of $n echoed via uplink 2 on their second connection"
 	t_ok=$(($(fg_now_ms) - T0))
 	drill_summary_is many up=$n connects=$((2 * n)) connfails=0 errors=$n ||
 		fg_fail "many, reconnected: $SUMMARY"
-	# within a second of the hook's answer (the retry, for the few whose
-	# answer was rate-limited, comes 600 ms after it): measured from the
-	# answer, not from the hook's start (three process starts), and times
-	# FG_SLOW (a silent remote: nothing but flowguard can reset them, so
-	# this bound is a deadline, not a proof)
-	((t_all <= HOOK_MS + $(fg_slow 1000))) ||
+	# by RESET_MS after the hook's answer (the retry, for the few whose
+	# answer was rate-limited, comes 600 ms after it), times FG_SLOW: a
+	# silent remote, nothing but flowguard can reset them, so this bound
+	# is a deadline, not a proof
+	((t_all <= HOOK_MS + $(fg_slow "$RESET_MS"))) ||
 		fg_fail "the last of $n resets came $t_all ms after the hook (its answer: $HOOK_MS ms)"
 	drill_summary_is few up=$nb errored=0 errors=0 connects=$nb \
 		reconnected=0 || fg_fail "few (surviving uplink): $SUMMARY"
