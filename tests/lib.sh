@@ -10,8 +10,10 @@
 #   fg_init  fg_tmpdir  fg_cleanup [RC]  fg_defer CMD  fg_on_failure CMD
 #   fg_bg CMD...  fg_kill PID  fg_netns_add SHORT  fg_netns_name SHORT
 #   fg_pin_dir [NAME]  fg_bpffs  fg_private_mounts "$0" "$@"
-#   fg_wait_for MS CMD...  fg_now_ms  fg_log  fg_fail  fg_skip  fg_require
+#   fg_wait_for MS CMD...  fg_now_ms  fg_slow MS [CAP]  fg_log  fg_fail
+#   fg_skip  fg_require
 #   FG_ROOT FG_BUILD FG_ECHO FG_BIN FG_ID FG_TMP FG_LAST_PID FG_PIN_DIR
+#   FG_SLOW (every wait's deadline is multiplied by it)
 #
 # Part 2, drill_*: the drill of DESIGN.md. Five namespaces:
 #
@@ -66,6 +68,31 @@ FG_OWNER=
 FG_LAST_PID=
 FG_DEFERRED=()
 FG_ON_FAILURE=()
+
+# FG_SLOW: how many times slower than an idle machine this run may be (a
+# positive integer, default 1; docs/testing-timing.md). A sanitizer build
+# starts each command in ~200 ms instead of ~35, so it defaults to 4 there.
+# Every wait's deadline below is multiplied by it; a test's bound that
+# proves something (a RST before any retransmission could draw one) is
+# scaled with fg_slow and capped where the proof needs it.
+if [[ -z ${FG_SLOW:-} ]]; then
+	FG_SLOW=1
+	# (its symbol: clang links the ASan runtime statically, gcc does not)
+	LC_ALL=C grep -qaF __asan_init "$FG_BIN" 2>/dev/null && FG_SLOW=4
+fi
+if ! [[ $FG_SLOW =~ ^[1-9][0-9]{0,2}$ ]]; then
+	echo "FG_SLOW must be a whole number from 1 to 999, not '$FG_SLOW'" >&2
+	exit 2
+fi
+export FG_SLOW
+
+# fg_slow MS [CAP]: MS times FG_SLOW, at most CAP (when given).
+fg_slow()
+{
+	local ms=$(($1 * FG_SLOW)) cap=${2:-0}
+	((cap <= 0 || ms <= cap)) || ms=$cap
+	echo "$ms"
+}
 
 fg_log() { printf '# %s\n' "$*"; }
 fg_fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
@@ -289,14 +316,16 @@ fg_cleanup()
 	return 0
 }
 
-# fg_wait_for TIMEOUT_MS CMD...: poll CMD (every 20 ms) until it succeeds.
+# fg_wait_for TIMEOUT_MS CMD...: poll CMD (every 20 ms) until it succeeds
+# (TIMEOUT_MS times FG_SLOW).
 fg_wait_for()
 {
-	local end=$(($(fg_now_ms) + $1))
+	local ms=$(($1 * FG_SLOW)) end
+	end=$(($(fg_now_ms) + ms))
 	shift
 	until "$@"; do
 		if (($(fg_now_ms) >= end)); then
-			echo "FAIL: timeout waiting for: $*" >&2
+			echo "FAIL: timeout ($ms ms) waiting for: $*" >&2
 			return 1
 		fi
 		sleep 0.02
@@ -1002,12 +1031,13 @@ drill_log_count()
 	tail -n +$((${3:-0} + 1)) "$1" 2>/dev/null | grep -c -E -- "$2" || true
 }
 
-# drill_wait_log FILE PATTERN [TIMEOUT_MS [FROM_LINE]]: wait (default 5 s)
-# until a line after FROM_LINE matches PATTERN; prints it. On timeout: a
-# clear message, the file's last lines, status 1.
+# drill_wait_log FILE PATTERN [TIMEOUT_MS [FROM_LINE]]: wait (default 5 s;
+# times FG_SLOW, as every deadline here) until a line after FROM_LINE
+# matches PATTERN; prints it. On timeout: a clear message, the file's last
+# lines, status 1.
 drill_wait_log()
 {
-	local file=$1 pat=$2 timeout=${3:-5000} from=${4:-0} end line
+	local file=$1 pat=$2 timeout=$((${3:-5000} * FG_SLOW)) from=${4:-0} end line
 	end=$(($(fg_now_ms) + timeout))
 	while :; do
 		if line=$(drill_log_grep "$file" "$pat" "$from"); then
@@ -1036,14 +1066,14 @@ drill_wait_echo()
 # on any connection (not with -q).
 drill_wait_echoes()
 {
-	local file end n
+	local file end n timeout=$((${4:-5000} * FG_SLOW))
 	file=$(drill_client_log "$1")
-	end=$(($(fg_now_ms) + ${4:-5000}))
+	end=$(($(fg_now_ms) + timeout))
 	while :; do
 		n=$(drill_log_count "$file" " echo via=$2 " "${5:-0}")
 		((n >= ${3:-3})) && return 0
 		if (($(fg_now_ms) >= end)); then
-			echo "FAIL: ${file##*/}: $n of ${3:-3} echoes via $2 after ${4:-5000} ms; its last lines:" >&2
+			echo "FAIL: ${file##*/}: $n of ${3:-3} echoes via $2 after $timeout ms; its last lines:" >&2
 			tail -n 8 "$file" 2>/dev/null | sed 's/^/    /' >&2
 			return 1
 		fi

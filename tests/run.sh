@@ -15,6 +15,13 @@
 # FILTER: run only binaries / tests whose name (unit/NAME, kernel/NAME,
 # test-FILE.sh:test_NAME) contains one of the FILTER strings.
 # -v shows every test's log. -t: per-test timeout (default 120 s).
+# FG_SLOW=N (environment, a whole number, default 1; 4 when $BUILD/flowguard
+# is a SANITIZE=1 build): how many times slower than an idle machine this
+# run may be. Every wait's deadline is multiplied by it, and so is every
+# bound a test still puts on a time, but for those that prove an order of
+# events and are capped there (docs/testing-timing.md). Raise it on a
+# slow or shared machine, or in CI: the bounds that prove something stay
+# capped whatever its value.
 # Everything runs in our own mount namespace: /run/netns stays shared with the
 # host (`ip netns list` shows the tests' namespaces), /sys is made a slave
 # there and gets our own bpffs at /sys/fs/bpf when the host has none.

@@ -328,7 +328,28 @@ fgc()
 	FGC_ERR=$(<"$FG_TMP/fgc.err")
 }
 
-# fgc_ok WHAT ARGS...: fgc, which must exit 0 within 1 s: hotplug waits.
+# HOOK_BUDGET_MS: how long a hook command may take (times FG_SLOW).
+# Hotplug waits for it, but this is no figure of merit (tests/bench/
+# measures those; the answer's "(service table)" proves the service
+# answered within the command's 200 ms): it catches a command that
+# blocks, e.g. one that waits out a stalled service's 10 s of work
+# (HOOK_SERVICE_WORK_MS) instead of giving up after 200 ms. So it sits far
+# above a loaded machine's process starts (1052 ms seen) and far below
+# 10 s.
+HOOK_BUDGET_MS=3000
+
+# hook_in_budget WHAT MS: fail when a hook command took longer than
+# FGC_BUDGET_MS (default HOOK_BUDGET_MS) times FG_SLOW.
+FGC_BUDGET_MS=
+hook_in_budget()
+{
+	local b
+	b=$(fg_slow "${FGC_BUDGET_MS:-$HOOK_BUDGET_MS}")
+	(($2 < b)) || fg_fail "$1 took $2 ms (a command that blocks? budget $b ms)"
+}
+
+# fgc_ok WHAT ARGS...: fgc, which must exit 0 within the hook budget:
+# hotplug waits.
 fgc_ok()
 {
 	local what=$1
@@ -337,7 +358,7 @@ fgc_ok()
 	[[ $FGC_RC == 0 ]] ||
 		fg_fail "$what: exit $FGC_RC after $FGC_MS ms; out: $FGC_OUT; err: $FGC_ERR$(late_hint "$FGC_MS")"
 	# (not timed under strace)
-	((FGC_MS < 1000 || ${#FGC_WRAP[@]})) || fg_fail "$what: took $FGC_MS ms"
+	((${#FGC_WRAP[@]})) || hook_in_budget "$what" "$FGC_MS"
 	fg_log "$what (${FGC_MS} ms): $FGC_OUT"
 }
 
@@ -698,7 +719,8 @@ test_service_policy_delete_counts()
 # A big table (FACTS.md's benchmark scale): 100000 TCP entries of the dead
 # uplink among 120000. The service must still answer the hook itself
 # (within the hook's 200 ms), not leave it to give up and do everything a
-# second time alone.
+# second time alone, and finish within the 10 s the command then waits.
+# (1,000,000: tests/bench/bench-bigtable.sh.)
 test_service_big_table()
 {
 	local n
@@ -713,7 +735,13 @@ test_service_big_table()
 	drill_exec router "$FG_CTFILL" add 0x200 10000 4 100000
 	drill_exec router "$FG_CTFILL" add 0x200 10000 6 100000
 
+	# the work itself takes long here (a few seconds on a loaded machine):
+	# what proves the hook was answered is "(service table)" (the service
+	# took it within the command's 200 ms) and exit 0 (it finished within
+	# the 10 s the command then gives it); the budget is those 10 s
+	FGC_BUDGET_MS=10000
 	fgc_ok "disconnected wan1, 100000 entries" disconnected wan1 "$DRILL_WAN1_DEV"
+	FGC_BUDGET_MS=
 	has "$FGC_OUT" "disconnected" "(service table)" "guard marked down"
 	deleted_is "disconnected wan1, 100000 entries" "$FGC_OUT" 100000
 	n=$(drill_exec router "$FG_CTFILL" count 0x100 0x3f00 all)
@@ -896,7 +924,7 @@ test_hook_mwan3_user()
 
 	hook_env disconnected wan1 "$DRILL_WAN1_DEV"
 	[[ $HOOK_RC == 0 ]] || hook_fail "mwan3.user disconnected"
-	((HOOK_MS < 1000)) || fg_fail "mwan3.user disconnected took $HOOK_MS ms"
+	hook_in_budget "mwan3.user disconnected" "$HOOK_MS"
 	fg_log "mwan3.user disconnected wan1: $HOOK_MS ms"
 	status_has "uplink wan1: device $DRILL_WAN1_DEV mark 0x100 down"
 	pinned_is "$DRILL_WAN1_DEV" ""
@@ -904,7 +932,7 @@ test_hook_mwan3_user()
 
 	hook_env connected wan1 "$DRILL_WAN1_DEV"
 	[[ $HOOK_RC == 0 ]] || hook_fail "mwan3.user connected"
-	((HOOK_MS < 1000)) || fg_fail "mwan3.user connected took $HOOK_MS ms"
+	hook_in_budget "mwan3.user connected" "$HOOK_MS"
 	status_has "uplink wan1: device $DRILL_WAN1_DEV mark 0x100 up"
 	pinned_is "$DRILL_WAN1_DEV" 0x100
 	ct_check "after mwan3.user connected wan1" "${CT_DEAD[@]}" "${CT_STUCK[@]}"
@@ -917,7 +945,7 @@ test_hook_mwan3_user()
 	D_CONF=$FG_TMP/mwan3.conf
 	hook_env disconnected wan6 ""
 	[[ $HOOK_RC == 0 ]] || hook_fail "mwan3.user disconnected wan6 alone"
-	((HOOK_MS < 1000)) || fg_fail "mwan3.user disconnected alone took $HOOK_MS ms"
+	hook_in_budget "mwan3.user disconnected alone" "$HOOK_MS"
 	ct_check "after mwan3.user disconnected wan6 alone" "${CT_DEAD[@]}" "${CT_STUCK[@]}" 0x300
 }
 
@@ -955,7 +983,7 @@ test_drill_isp1_dies()
 	t0=$(fg_now_ms)
 	hook_env disconnected wan1 "$DRILL_WAN1_DEV"
 	[[ $HOOK_RC == 0 ]] || hook_fail "mwan3.user disconnected"
-	((HOOK_MS < 1000)) || fg_fail "mwan3.user disconnected took $HOOK_MS ms"
+	hook_in_budget "mwan3.user disconnected" "$HOOK_MS"
 
 	drill_wait_log "$la4" " error ECONNRESET " 3000 "$from_a4" >/dev/null
 	drill_wait_log "$la4" "echo via=$DRILL_WAN2_IP4 vport=[0-9]+ n=3 conn=2\$" 2000 \
@@ -1002,6 +1030,12 @@ poke_expect()
 	fg_log "$what: $got"
 }
 
+# peer_connected PID: process PID holds a connected unix socket.
+peer_connected()
+{
+	ss -xpn state connected 2>/dev/null | grep -q "pid=$1,"
+}
+
 test_ctl_socket_refusals()
 {
 	local bad="answer status=-74 text=malformed request" st m n pid got before
@@ -1025,13 +1059,16 @@ test_ctl_socket_refusals()
 		poke_expect "$m" "$bad" "$GUARD_SOCK" $m
 	done
 	poke_expect "hangup" "sent" "$GUARD_SOCK" hangup
-	# a peer that connects and says nothing holds up nobody
-	"$FG_CTLPOKE" "$GUARD_SOCK" idle 1500 >/dev/null &
+	# a peer that connects and says nothing holds up nobody: status
+	# answers while that peer still holds its connection (an event, not
+	# a duration: a service that waited for it would answer only after
+	# the peer closed and exited)
+	"$FG_CTLPOKE" "$GUARD_SOCK" idle "$(fg_slow 3000)" >/dev/null &
 	pid=$!
-	sleep 0.1
-	n=$(fg_now_ms)
+	fg_wait_for 2000 peer_connected "$pid" ||
+		fg_fail "the idle peer did not connect"
 	status_has "uplink wan1: "
-	(($(fg_now_ms) - n < 500)) || fg_fail "status waited for the idle peer"
+	kill -0 "$pid" 2>/dev/null || fg_fail "status waited for the idle peer"
 	wait "$pid"
 
 	# not root: the socket's mode refuses...

@@ -64,7 +64,6 @@ MASK=0x3f00
 DEAD_MARK=0x100
 FILL=$FG_BUILD/tests/tools/fg_ctfill
 CTB=$FG_BUILD/tests/tools/fg_ctbench
-CT_MAX_FILE=/proc/sys/net/netfilter/nf_conntrack_max
 CT_MAX_WANT=400000
 
 # The table: "family mark count base" (fg_ctfill add MARK COUNT FAMILY BASE;
@@ -86,7 +85,6 @@ TABLE_TOTAL=320000
 NS=             # our network namespace (full name)
 SVC_PID=        # the service of part 2
 STATE=unknown   # full | nodead | empty | unknown
-CT_MAX_ORIG=
 BAD=0
 
 bad() { BAD=$((BAD + 1)); printf 'COUNT WRONG: %s\n' "$*" >&2; }
@@ -98,57 +96,16 @@ ns_exec() { nsenter --net="/run/netns/$NS" -- "$@"; }
 # nf_conntrack_max gets its value back.
 restore_ct_max()
 {
-	local now
 	[[ -n $NS ]] || return 0 # nothing done yet
 	[[ -n $SVC_PID ]] && fg_kill "$SVC_PID"
 	SVC_PID=
 	[[ -n $NS ]] && fg_netns_del "$NS"
-	if [[ -z $CT_MAX_ORIG ]]; then
-		echo "# nf_conntrack_max not changed by this run: $(cat "$CT_MAX_FILE" 2>/dev/null)"
-		return 0
-	fi
-	now=$(cat "$CT_MAX_FILE" 2>/dev/null)
-	[[ $now == "$CT_MAX_ORIG" ]] || echo "$CT_MAX_ORIG" >"$CT_MAX_FILE"
-	echo "# nf_conntrack_max restored: $(cat "$CT_MAX_FILE" 2>/dev/null) (was $CT_MAX_ORIG before the run)"
-	CT_MAX_ORIG=
-}
-
-raise_ct_max()
-{
-	local orig
-	orig=$(cat "$CT_MAX_FILE") || fg_fail "cannot read $CT_MAX_FILE"
-	[[ $orig =~ ^[0-9]+$ ]] || fg_fail "$CT_MAX_FILE: '$orig'"
-	fg_log "nf_conntrack_max is $orig"
-	((orig >= CT_MAX_WANT)) && return 0
-	CT_MAX_ORIG=$orig
-	echo "$CT_MAX_WANT" >"$CT_MAX_FILE" ||
-		fg_fail "cannot raise nf_conntrack_max to $CT_MAX_WANT"
-	fg_log "nf_conntrack_max raised to $(cat "$CT_MAX_FILE") for the run"
+	bench_ct_max_restore
 }
 
 # ---------------------------------------------------------------- table
 
 add_classes() { bench_ct_add "$NS" "$FILL" "$@"; }
-
-# expected_census with|without|empty: what fg_ctbench census must print.
-expected_census()
-{
-	local c fam mark n base total=0
-	local -a rows=()
-	[[ $1 == empty ]] && { echo "total 0"; return 0; }
-	if [[ $1 == with ]]; then
-		set -- "${DEAD_CLASSES[@]}" "${LIVE_CLASSES[@]}"
-	else
-		set -- "${LIVE_CLASSES[@]}"
-	fi
-	for c in "$@"; do
-		read -r fam mark n base <<<"$c"
-		rows+=("$fam $((mark)) ipv$fam $(printf '0x%x' "$mark") $n")
-		total=$((total + n))
-	done
-	printf '%s\n' "${rows[@]}" | sort -k1,1n -k2,2n | cut -d' ' -f3-
-	echo "total $total"
-}
 
 # ensure_full: the table holds exactly the 320,000 entries again.
 ensure_full()
@@ -175,13 +132,13 @@ ensure_full()
 	STATE=full
 }
 
-# check_census WHAT LABEL: the table matches expected_census WHAT; sets
+# check_census WHAT LABEL: the table matches bench_census_expected WHAT; sets
 # STATE. A mismatch is a wrong count (and the table gets rebuilt).
 check_census()
 {
 	local got want
 	got=$(ns_exec "$CTB" census) || fg_fail "census failed"
-	want=$(expected_census "$1")
+	want=$(bench_census_expected "$1")
 	if [[ $got == "$want" ]]; then
 		case $1 in
 		with) STATE=full ;;
@@ -312,26 +269,8 @@ EOF
 
 setup_service()
 {
-	local log=$FG_TMP/service.log
-	local d
-	for d in wan1 wan2; do
-		if ! { ip -n "$NS" link add "$d" type veth peer name "${d}p" &&
-			ip -n "$NS" link set "$d" up &&
-			ip -n "$NS" link set "${d}p" up; }; then
-			fg_fail "cannot create the uplink device $d"
-		fi
-	done
-	fg_pin_dir svc >/dev/null || fg_fail "no pin folder"
-	mkdir -p "$FG_TMP/track"
-	fg_bg nsenter --net="/run/netns/$NS" -- "$FG_BIN" run \
-		--pin-dir "$FG_PIN_DIR" --socket "$FG_TMP/fg.sock" \
-		--mwan3-config "$MWAN3_CONF" --mwan3-mask-file "$FG_TMP/no-mmx_mask" \
-		--mwan3-track-dir "$FG_TMP/track" \
-		-u wan1:wan1:0x100 -u wan2:wan2:0x200 >"$log" 2>&1
-	SVC_PID=$FG_LAST_PID
-	drill_wait_log "$log" ' guarding ' 10000 >/dev/null ||
-		fg_fail "the service did not start"
-	fg_log "service: $(grep -m1 ' guarding ' "$log")"
+	bench_service_start "$NS" "$MWAN3_CONF" "$FG_TMP/service.log"
+	SVC_PID=$BENCH_SVC_PID
 }
 
 declare -A P2_US=()     # case -> "us us ..."
@@ -381,10 +320,7 @@ part2()
 		FLOWGUARD_MWAN3_MASK_FILE="$FG_TMP/no-mmx_mask"
 		FLOWGUARD_PIN_DIR="$FG_TMP/no-pins")
 	setup_service
-	SVC_ENV=(FLOWGUARD_SOCKET="$FG_TMP/fg.sock"
-		FLOWGUARD_MWAN3_CONFIG="$MWAN3_CONF"
-		FLOWGUARD_MWAN3_MASK_FILE="$FG_TMP/no-mmx_mask"
-		FLOWGUARD_PIN_DIR="$FG_PIN_DIR")
+	SVC_ENV=("${BENCH_SVC_ENV[@]}")
 	for ((r = 1; r <= RUNS; r++)); do
 		if ((r % 2)); then
 			p2_run service "$r"
@@ -468,14 +404,14 @@ main()
 	for f in "$FG_BIN" "$FILL" "$CTB"; do
 		[[ -x $f ]] || fg_skip "$f not built (make tests-build)"
 	done
-	[[ -w $CT_MAX_FILE ]] || fg_skip "$CT_MAX_FILE not writable"
+	[[ -w $BENCH_CT_MAX_FILE ]] || fg_skip "$BENCH_CT_MAX_FILE not writable"
 	start=$(fg_now_ms)
 	fg_log "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r)"
 	fg_init
 	fg_defer restore_ct_max
 	fg_netns_add ct || fg_fail "cannot create a network namespace"
 	NS=$(fg_netns_name ct)
-	raise_ct_max
+	bench_ct_max_raise "$CT_MAX_WANT"
 	ensure_full
 	check_census with "the first fill" || fg_fail "the table is not as planned"
 
