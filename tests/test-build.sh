@@ -126,6 +126,10 @@ test_cross_arm64()
 	fg_init
 	command -v aarch64-linux-gnu-gcc >/dev/null ||
 		fg_skip "no aarch64-linux-gnu-gcc: make crossdeps"
+	# a compiler alone is not enough: the target's libraries too
+	dpkg -s libbpf-dev:arm64 libmnl-dev:arm64 \
+		libnetfilter-conntrack-dev:arm64 >/dev/null 2>&1 ||
+		fg_skip "the arm64 -dev packages are missing: make crossdeps"
 	env -u BUILD make -C "$FG_ROOT" --no-print-directory -n -B V=1 \
 		CROSS_COMPILE=aarch64-linux-gnu- all 2>&1 |
 		grep -q '^aarch64-linux-gnu-gcc .* -o build/aarch64/flowguard$' ||
