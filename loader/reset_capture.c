@@ -123,6 +123,17 @@ static int fg_capture_set_one(int fd, int v6,
 	return rc;
 }
 
+void fg_capture_want_of(const struct fg_ct_tuple *hv,
+			struct fg_capture_want *w)
+{
+	const uint8_t *a = hv->saddr + (hv->family == AF_INET ? 0 : 12);
+
+	w->v6 = hv->family == AF_INET6;
+	w->addr = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+		  (uint32_t)a[2] << 8 | a[3];
+	w->ports = (uint32_t)ntohs(hv->sport) << 16 | ntohs(hv->dport);
+}
+
 static void fg_capture_discard(int fd)
 {
 	uint8_t pkt[64];

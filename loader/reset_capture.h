@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ct.h"
+
 struct fg_capture {
 	int fd[2]; /* IPv4, IPv6 */
 };
@@ -29,6 +31,11 @@ struct fg_capture_want {
 
 /* Flows one filter tells apart; beyond, it passes every bare ACK. */
 #define FG_CAPTURE_MAX_WANTS 768
+
+/* The want of a flow seen from its host (saddr/sport: the host,
+ * daddr/dport: the peer), whose answers come from saddr. */
+void fg_capture_want_of(const struct fg_ct_tuple *hv,
+			struct fg_capture_want *w);
 
 int fg_capture_open(struct fg_capture *c);
 void fg_capture_close(struct fg_capture *c);

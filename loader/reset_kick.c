@@ -373,17 +373,6 @@ static void fg_kick_guesses(struct fg_kick *k, struct fg_kick_flow *f,
 	}
 }
 
-static void fg_want_of(const struct fg_ct_tuple *hv,
-		       struct fg_capture_want *w)
-{
-	const uint8_t *a = hv->saddr + (hv->family == AF_INET ? 0 : 12);
-
-	w->v6 = hv->family == AF_INET6;
-	w->addr = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
-		  (uint32_t)a[2] << 8 | a[3];
-	w->ports = (uint32_t)ntohs(hv->sport) << 16 | ntohs(hv->dport);
-}
-
 /* The capture filter follows the flows in flight: those waiting for an
  * answer, and the reset ones of watching batches. */
 static int fg_kick_refilter(struct fg_kick *k)
@@ -404,7 +393,7 @@ static int fg_kick_refilter(struct fg_kick *k)
 			    (b->f[i].state == FG_KICK_PENDING ||
 			     (b->f[i].state == FG_KICK_RESET &&
 			      (b->flags & FG_KICK_WATCH))))
-				fg_want_of(&b->f[i].hv, &w[n++]);
+				fg_capture_want_of(&b->f[i].hv, &w[n++]);
 	return fg_capture_set(&k->cap, w, n);
 }
 
@@ -530,19 +519,10 @@ static void fg_kick_waited(void *ctx, struct fg_kick_flow *f, size_t n,
 			   const struct fg_kick_stats *st)
 {
 	struct fg_kick_wait *w = ctx;
-	struct fg_kick_stats *sum = w->st;
 
 	(void)f;
 	(void)n;
-	sum->flows += st->flows;
-	sum->provoked += st->provoked;
-	sum->answered += st->answered;
-	sum->reset += st->reset;
-	sum->destroyed += st->destroyed;
-	sum->unresolved += st->unresolved;
-	sum->failed += st->failed;
-	sum->guessed += st->guessed;
-	sum->rereset += st->rereset;
+	*w->st = *st;
 	w->done = true;
 }
 

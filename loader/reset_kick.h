@@ -96,7 +96,8 @@ void fg_kick_expire(struct fg_kick *k, int now_too);
 int fg_kick_timeout_ms(const struct fg_kick *k);
 size_t fg_kick_in_flight(const struct fg_kick *k);
 
-/* Start, wait, done: for a command that has nothing else to do. */
+/* Start, wait, done: for a command that has nothing else to do; st gets
+ * the batch's figures. */
 int fg_kick_batch(struct fg_kick *k, struct fg_kick_flow *flows, size_t n,
 		  int wait_ms, struct fg_kick_stats *st);
 

@@ -98,16 +98,6 @@ static int caught(struct fg_capture *c, uint16_t *ports, int max)
 	return n;
 }
 
-static void want_of(struct fg_capture_want *w, const struct fg_seg *s)
-{
-	const uint8_t *a = s->t.saddr + (s->t.family == AF_INET ? 0 : 12);
-
-	w->v6 = s->t.family == AF_INET6;
-	w->addr = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
-		  (uint32_t)a[2] << 8 | a[3];
-	w->ports = (uint32_t)ntohs(s->t.sport) << 16 | ntohs(s->t.dport);
-}
-
 static struct fg_capture cap;
 static int tx = -1;
 
@@ -134,8 +124,8 @@ static void test_only_wanted_bare_acks(void)
 
 	seg_from_host(&a4, 0, 2, 40000, 443, FG_TCP_ACK);
 	seg_from_host(&a6, 1, 2, 40006, 443, FG_TCP_ACK);
-	want_of(&w[0], &a4);
-	want_of(&w[1], &a6);
+	fg_capture_want_of(&a4.t, &w[0]);
+	fg_capture_want_of(&a6.t, &w[1]);
 	CHECK_EQ_I(fg_capture_set(&cap, w, 2), 0);
 
 	CHECK_EQ_I(send_on_lo(tx, &a4, 0), 0);	   /* wanted */
@@ -183,7 +173,7 @@ static void test_many_wanted_bare_acks_only(void)
 	for (i = 0; i < n; i++) {
 		seg_from_host(&s, 0, 50, (uint16_t)(10000 + i), 443,
 			      FG_TCP_ACK);
-		want_of(&w[i], &s);
+		fg_capture_want_of(&s.t, &w[i]);
 	}
 	CHECK_EQ_I(fg_capture_set(&cap, w, n), 0);
 	seg_from_host(&s, 0, 60, 30000, 443, FG_TCP_ACK);
