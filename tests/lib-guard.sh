@@ -58,6 +58,13 @@ guard_stop()
 
 guard_status() { drill_exec router "$FG_BIN" status --socket "$GUARD_SOCK"; }
 
+# guard_status_num KEY: the number after the word KEY in the status.
+guard_status_num()
+{
+	guard_status | tr ',;:' '   ' | awk -v k="$1" '
+		{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
+}
+
 # guard_ifindex DEV: from netlink (drill_exec's /sys/class/net is the host's).
 # A number stands for itself: a device that may have no name any more.
 guard_ifindex()

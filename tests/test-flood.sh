@@ -18,13 +18,6 @@ FLOOD_SENDERS=3
 FLOOD_PER_SENDER=15000
 FLOOD_GAP_US=200
 
-# status_field KEY: the number after KEY in the service's status.
-status_field()
-{
-	guard_status | tr ',;:' '   ' | awk -v k="$1" '
-		{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
-}
-
 # many_and_few: A's 200 long-lived TCP flows on uplink 1, B's 50 on
 # uplink 2, all echoing; the service started.
 many_and_few()
@@ -79,8 +72,8 @@ test_flood_tcp_first()
 	# the queue drains at the cap; then what is left of the flood
 	fg_wait_for 10000 status_is_idle || fg_fail "the queue did not drain"
 	left=$(drill_ct_count -p udp -s "$DRILL_CLIENT_B_IP4" --dport "$FLOOD_PORT")
-	dropped=$(status_field dropped)
-	written=$(status_field log)
+	dropped=$(guard_status_num dropped)
+	written=$(guard_status_num log)
 	left_out=$(guard_status | sed -n 's/.*written, \([0-9]*\) left out.*/\1/p')
 	again=$(guard_status | sed -n 's/.*acked on \([0-9]*\);.*/\1/p')
 	lines=$(($(drill_log_mark "$GUARD_LOG") - from_g))

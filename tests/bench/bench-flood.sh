@@ -42,13 +42,6 @@ CAP_S=${FG_FL_CAP_S:-10}
 # summary NAME: client NAME's summary line (fg_echo, SIGUSR1).
 summary() { drill_client_summary "$1" 3000; }
 
-# status_num KEY: the number after KEY in the service's status.
-status_num()
-{
-	guard_status | tr ',;:' '   ' | awk -v k="$1" '
-		{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
-}
-
 # reconnected: how many of the 200 reconnected through uplink 2.
 reconnected()
 {
@@ -95,7 +88,7 @@ main()
 	few=$(summary few)
 	sleep 2 # the queue drains at the cap
 	left=$(drill_ct_count -p udp -s "$DRILL_CLIENT_B_IP4" --dport "$FLOOD_PORT")
-	dropped=$(status_num dropped)
+	dropped=$(guard_status_num dropped)
 	written=$(guard_status | sed -n 's/^log: \([0-9]*\) stale-flow lines written.*/\1/p')
 	left_out=$(guard_status | sed -n 's/.*written, \([0-9]*\) left out.*/\1/p')
 	lines=$(($(drill_log_mark "$GUARD_LOG") - from_g))
