@@ -383,6 +383,9 @@ static void fg_svc_drain(struct fg_svc *s)
 	report = fg_svc_log_report(&s->log, now);
 	if (!next || (report && report < next))
 		next = report;
+	report = fg_flows_sweep_tick(&s->sweep, now, s->st.events);
+	if (!next || (report && report < next))
+		next = report;
 	fg_svc_arm_timer(s, next);
 }
 
@@ -619,6 +622,8 @@ static int fg_svc_load(struct fg_svc *s, char *err, size_t errlen)
 			 strerror(-rc));
 		return rc;
 	}
+	fg_flows_sweep_init(&s->sweep, fg_prog_map_fd(s->prog, FG_MAP_FLOWS),
+			    gcfg.dedupe_ns);
 	return fg_svc_links_start(s, err, errlen);
 }
 
@@ -728,6 +733,7 @@ int fg_service_run(const struct fg_service_opts *o)
 	struct fg_svc s = {
 		.opts = o, .lock_fd = -1, .ep_fd = -1, .sig_fd = -1,
 		.timer_fd = -1, .ctl_fd = -1, .retry.timer_fd = -1,
+		.sweep.map_fd = -1,
 		.pin_dir = fg_service_pin_dir(o->pin_dir),
 		.sock_path = fg_ctl_path(o->sock_path),
 	};

@@ -7,6 +7,7 @@
 
 #include "backlog.h"
 #include "ctl.h"
+#include "flows_sweep.h"
 #include "service.h"
 #include "svc_last.h"
 #include "svc_log.h"
@@ -56,6 +57,7 @@ struct fg_svc {
 	size_t rounds; /* event rounds waiting for their resets */
 	int drain_again; /* a round ended: what it held back may go on */
 	struct fg_svc_retry retry;  /* hosts that did not answer, yet */
+	struct fg_flows_sweep sweep; /* the dedupe map's old entries */
 	struct fg_svc_logq log;	    /* per-flow lines */
 	uint64_t last_report_ns;
 	int stop;

@@ -170,6 +170,10 @@ static void fg_ctl_status(struct fg_svc *s, struct fg_ctl_resp *resp)
 		    "log: %" PRIu64 " stale-flow lines written, %" PRIu64
 		    " left out by the limit (%d a second)\n",
 		    s->log.lines, s->log.left_out_total, FG_SVC_LOG_PER_SEC);
+	fg_text_add(&t,
+		    "dedupe map: %u entries kept by the last sweep; %" PRIu64
+		    " expired entries swept in %" PRIu64 " sweeps\n",
+		    s->sweep.left, s->sweep.removed, s->sweep.sweeps);
 	fg_text_add(&t, "router's own sockets: %s\n",
 		    s->can_destroy ? "destroyed through sock_diag"
 				   : "cannot be destroyed: the kernel lacks "

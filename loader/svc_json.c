@@ -129,6 +129,9 @@ static void sj_stats(FILE *f, const struct fg_svc *s)
 		   ",\"per_second\":%d},",
 		(uint64_t)s->log.lines, (uint64_t)s->log.left_out_total,
 		FG_SVC_LOG_PER_SEC);
+	fprintf(f, "\"dedupe_map\":{\"left\":%u,\"swept\":%" PRIu64
+		   ",\"sweeps\":%" PRIu64 "},",
+		s->sweep.left, s->sweep.removed, s->sweep.sweeps);
 	fprintf(f, "\"sock_destroy\":%s", sj_bool(s->can_destroy));
 }
 

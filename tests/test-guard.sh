@@ -310,10 +310,19 @@ guard_deleted_is() { guard_status | grep -q ": deleted $1 "; }
 # one status request).
 test_idle_service_sleeps()
 {
-	local calls
 	command -v strace >/dev/null || fg_skip "strace is not installed"
 	drill_setup
 	guard_start
+	guard_sleeps "idle"
+	guard_stop
+}
+
+# guard_sleeps WHEN: the service, traced for 2 s and one status request,
+# waits in epoll_wait throughout: the call it was in when traced and one
+# per event of the request, no timeout firing.
+guard_sleeps()
+{
+	local calls
 	drill_bg router strace -qq -p "$GUARD_PID" -e trace=epoll_wait,epoll_pwait \
 		-o "$FG_TMP/idle.trace"
 	sleep 2
@@ -321,9 +330,47 @@ test_idle_service_sleeps()
 	sleep 0.2
 	fg_kill "$FG_LAST_PID"
 	calls=$(grep -c "epoll_p\?wait(" "$FG_TMP/idle.trace" || true)
-	# the one it was in when traced, and one per event of the status request
-	fg_log "epoll_wait calls in 2.2 s idle + 1 request: $calls"
-	((calls >= 1 && calls <= 4)) || fg_fail "$calls epoll_wait calls while idle: $(head -5 "$FG_TMP/idle.trace")"
+	fg_log "epoll_wait calls in 2.2 s $1 + 1 request: $calls"
+	((calls >= 1 && calls <= 4)) || fg_fail "$calls epoll_wait calls $1: $(head -5 "$FG_TMP/idle.trace")"
+}
+
+# guard_sweep_done: the last sweep of the dedupe map left it empty,
+# after sweeping at least SWEPT_MIN expired entries.
+guard_sweep_done()
+{
+	local st
+	st=$(guard_status) || return 1
+	[[ $st =~ dedupe\ map:\ 0\ entries\ kept\ by\ the\ last\ sweep\;\ ([0-9]+)\ expired ]] &&
+		((BASH_REMATCH[1] >= SWEPT_MIN))
+}
+
+# The dedupe map keeps only the flows reported lately: after a burst of
+# reports it is swept (one period, 10 s, after the first report) until
+# empty, and then the service sleeps again, as if it had never woken.
+test_dedupe_map_swept_then_idle()
+{
+	local udp=$FG_BUILD/tests/tools/fg_udpflows port=7791 n
+	command -v strace >/dev/null || fg_skip "strace is not installed"
+	command -v bpftool >/dev/null || fg_skip "bpftool is not installed"
+	drill_setup --nat snat
+	drill_bg remote "$udp" sink "$port" >"$FG_TMP/sink.log" 2>&1
+	drill_wait_log "$FG_TMP/sink.log" listening 3000 >/dev/null
+	drill_exec client "$udp" send "$DRILL_CLIENT_A_IP4" 41000 6 \
+		"$DRILL_REMOTE_IP4" "$port" >/dev/null
+	guard_start
+	drill_policy "$DRILL_MARK2"
+	drill_misroute 1
+	drill_exec client "$udp" send "$DRILL_CLIENT_A_IP4" 41000 6 \
+		"$DRILL_REMOTE_IP4" "$port" >/dev/null
+	fg_wait_for 4000 guard_deleted_is 6 || fg_fail "status: $(guard_status)"
+	n=$(bpftool -j map dump pinned "$FG_PIN_DIR/fg_flows" | jq length)
+	fg_log "dedupe map after the reports: $n entries"
+	((n >= 6)) || fg_fail "the dedupe map holds $n entries, not the 6 reported flows"
+	SWEPT_MIN=6 fg_wait_for 25000 guard_sweep_done ||
+		fg_fail "not swept empty: $(guard_status | grep 'dedupe map')"
+	n=$(bpftool -j map dump pinned "$FG_PIN_DIR/fg_flows" | jq length)
+	[[ $n == 0 ]] || fg_fail "the dedupe map holds $n entries after its sweep"
+	guard_sleeps "after the sweep"
 	guard_stop
 }
 
