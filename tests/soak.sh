@@ -113,16 +113,22 @@ short_flows()
 	done
 }
 
-# status_poller: `status` every second; each failure a line in its log
+# status_poller: `status` every second; each failure a line in its log,
+# with how long it waited, what the cycle was doing and the load
 status_poller()
 {
-	local out
+	local out t0
 	while :; do
+		t0=$(fg_now_ms)
 		out=$(guard_status 2>&1) ||
-			echo "status failed at $(date +%T): $(tail -n 1 <<<"$out")"
+			echo "status failed at $(date +%T.%3N) after $(($(fg_now_ms) - t0)) ms" \
+				"(cycle: $(cat "$FG_TMP/phase" 2>/dev/null); load" \
+				"$(cut -d' ' -f1 /proc/loadavg)): $(tail -n 1 <<<"$out")"
 		sleep 1
 	done
 }
+
+phase() { echo "$*" >"$FG_TMP/phase"; }
 
 map_entries() # MAP: entries of a pinned map (hash maps: the live ones)
 {
@@ -144,26 +150,33 @@ sample()
 cycle()
 {
 	local n=$1
+	phase "$n: ISP 1 dies"
 	drill_isp_die 1
 	sleep 2
 	drill_policy "$DRILL_MARK2"
+	phase "$n: disconnected"
 	check "hook disconnected wan1" hook disconnected
+	phase "$n: after the disconnect"
 	check "no entry of mark 0x100 left after the disconnect ($(mark1_left) left)" \
 		fg_wait_for 2000 no_mark1_left
 	check "vic reset and through uplink 2 after the disconnect" \
 		fg_wait_for 8000 vic_moved
 	if ((n % 3 == 0)); then
+		phase "$n: wan1 re-created"
 		ip -n "$DRILL_NS_ROUTER" link del "$DRILL_WAN1_DEV"
 		recreate_wan1
 	fi
+	phase "$n: ISP 1 back, connected"
 	drill_isp_revive 1
 	drill_policy "$DRILL_MARK1"
 	check "hook connected wan1" hook connected
 	vic_restart
 	drill_policy "$DRILL_MARK2"
+	phase "$n: misroute"
 	drill_misroute 1
 	check "vic reset and through uplink 2 after the misroute" \
 		fg_wait_for 8000 vic_moved
+	phase "$n: after the misroute"
 	drill_misroute_undo 1
 	drill_policy "$DRILL_MARK1"
 	vic_restart
