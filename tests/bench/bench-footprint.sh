@@ -3,7 +3,8 @@
 #
 # tests/bench/bench-footprint.sh - what flowguard costs a router at rest,
 # with 4 uplinks (wan1..wan4, marks 0x100..0x400, on 4 veth devices of a
-# namespace of our own), in each mode (ct, skbmark):
+# namespace of our own), in each mode (ct, skbmark, and skbmark with the
+# kernel's BTF hidden, as on most OpenWrt kernels):
 #   - RSS once idle (VmRSS, 2 s after its "guarding" line) and the peak
 #     while loading (VmHWM: the kernel's BTF is parsed then);
 #   - the BPF maps it holds (from its fds: /proc/PID/fdinfo map_id, then
@@ -69,11 +70,22 @@ progs_memlock()
 	echo "$sum"
 }
 
+# one_mode MODE [nobtf]: nobtf runs it as on most OpenWrt kernels, with
+# /sys/kernel/btf hidden (a tmpfs over it in a mount namespace of its own,
+# private: nothing goes back to the host); the service's pid is then
+# the unshare's child's, found as the flowguard holding the socket.
 one_mode()
 {
-	local mode=$1 log=$FG_TMP/fg-$1.log pid rss hwm total=0 id m name type max sw
-	fg_bg nsenter --net="/run/netns/$NS" -- "$FG_BIN" run -M "$mode" \
-		--pin-dir "$(fg_pin_dir "$mode")" --socket "$FG_TMP/$mode.sock" \
+	local mode=$1 label="$1 mode" log pid rss hwm total=0 id m name type max sw
+	local run=(nsenter --net="/run/netns/$NS" --)
+	if [[ ${2:-} == nobtf ]]; then
+		label="$mode mode without kernel BTF"
+		run=(unshare --mount --propagation private sh -c \
+			'mount -t tmpfs none /sys/kernel/btf && exec "$@"' sh "${run[@]}")
+	fi
+	log=$FG_TMP/fg-$mode-${2:-btf}.log
+	fg_bg "${run[@]}" "$FG_BIN" run -M "$mode" \
+		--pin-dir "$(fg_pin_dir "$mode${2:-}")" --socket "$FG_TMP/$mode${2:-}.sock" \
 		"${UPLINKS[@]}" >"$log" 2>&1
 	pid=$FG_LAST_PID
 	if ! fg_wait_for 20000 grep -q "guarding " "$log"; then
@@ -83,7 +95,12 @@ one_mode()
 	sleep "${FG_FP_IDLE_S:-2}"
 	rss=$(status_kib "$pid" VmRSS)
 	hwm=$(status_kib "$pid" VmHWM)
-	echo "$mode mode, 4 uplinks: idle RSS $(kib "$rss") ($rss KiB), peak while loading $(kib "$hwm") ($hwm KiB)"
+	# the exec'd unshare and sh leave one process: the service itself
+	[[ $(cat "/proc/$pid/comm") == flowguard ]] || {
+		echo "$label: pid $pid is $(cat "/proc/$pid/comm"), not flowguard"
+		return 1
+	}
+	echo "$label, 4 uplinks: idle RSS $(kib "$rss") ($rss KiB), peak while loading $(kib "$hwm") ($hwm KiB)"
 	sw=$(status_kib "$pid" voluntary_ctxt_switches)
 	sleep "${FG_FP_WAKE_S:-10}"
 	echo "  wake-ups while idle: $(($(status_kib "$pid" voluntary_ctxt_switches) - sw)) in ${FG_FP_WAKE_S:-10} s (voluntary context switches)"
@@ -105,3 +122,4 @@ echo "binary: $size bytes unstripped, $(stat -c %s "$FG_TMP/flowguard.stripped")
 size -B "$FG_TMP/flowguard.stripped" | sed 's/^/  /'
 one_mode ct || exit 1
 one_mode skbmark || exit 1
+one_mode skbmark nobtf || exit 1
