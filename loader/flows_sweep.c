@@ -16,23 +16,17 @@
 void fg_flows_sweep_init(struct fg_flows_sweep *sw, int map_fd,
 			 uint64_t keep_ns)
 {
-	memset(sw, 0, sizeof(*sw));
-	sw->map_fd = map_fd;
-	sw->keep_ns = keep_ns;
+	*sw = (struct fg_flows_sweep){ .map_fd = map_fd, .keep_ns = keep_ns };
 }
-
-/* The hash map's cursor is a bucket number: a key-sized buffer holds it. */
-union fg_sweep_cursor {
-	struct fg_flow_key key;
-	uint32_t bucket;
-};
 
 int fg_flows_expire(int map_fd, uint64_t now_ns, uint64_t keep_ns,
 		    uint64_t *removed, uint32_t *left)
 {
 	struct fg_flow_key keys[FG_SWEEP_BATCH];
 	uint64_t stamps[FG_SWEEP_BATCH];
-	union fg_sweep_cursor in, out;
+	/* the batch cursor: a bucket number for a hash map; key-sized as
+	 * libbpf asks of every map type */
+	struct fg_flow_key in, out;
 	int first = 1, done = 0, rc = 0;
 	uint32_t i, n;
 
