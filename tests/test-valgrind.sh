@@ -3,7 +3,8 @@
 #
 # tests/test-valgrind.sh - the service's whole life under valgrind: start,
 # a stale flow reported and reset (events), `status`, mwan3's
-# `disconnected` and `connected` through the control socket, stop. No
+# `disconnected` and `connected` through the control socket, the dedupe
+# map's sweep, stop. No
 # invalid access, no definite or indirect leak, in the service and in
 # the commands that talked to it. Skipped without valgrind (make deps
 # installs it) and for a sanitizer build (make test SANITIZE=1: ASan does
@@ -87,6 +88,9 @@ vg_hook()
 	fg_log "$1 wan1: $(<"$FG_TMP/hook.out")"
 }
 
+# vg_swept: the service has swept its dedupe map at least once.
+vg_swept() { guard_status | grep -q "swept in [1-9][0-9]* sweeps"; }
+
 # vg_cycle MODE: the whole cycle in that mode.
 vg_cycle()
 {
@@ -119,6 +123,8 @@ vg_cycle()
 
 	vg_hook disconnected
 	vg_hook connected
+	# the dedupe map's sweep, 10 s after the first report
+	fg_wait_for 60000 vg_swept || fg_fail "no sweep of the dedupe map: $(guard_status | grep 'dedupe map')"
 	after=$(vg_kept)
 	[[ $before == "$after" ]] ||
 		fg_fail "entries of mark 0x200 / unmarked: $before before, $after after"
