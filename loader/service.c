@@ -173,6 +173,12 @@ static int fg_svc_arm_timer(struct fg_svc *s, uint64_t at_ns)
 		       : 0;
 }
 
+/* The earlier of two deadlines, where 0 is none. */
+static uint64_t fg_sooner(uint64_t a, uint64_t b)
+{
+	return !a || (b && b < a) ? b : a;
+}
+
 /* What the cap held back or the full queue dropped, once per second. */
 static uint64_t fg_svc_report_backlog(struct fg_svc *s, uint64_t now)
 {
@@ -357,7 +363,7 @@ static size_t fg_svc_round(struct fg_svc *s)
  * their turn); the lines come after. */
 static void fg_svc_drain(struct fg_svc *s)
 {
-	uint64_t now, next, report;
+	uint64_t now, next;
 	int refills = 0;
 
 	for (;;) {
@@ -377,15 +383,9 @@ static void fg_svc_drain(struct fg_svc *s)
 	}
 	now = fg_now_ns();
 	next = fg_backlog_next_ns(&s->backlog, now);
-	report = fg_svc_report_backlog(s, now);
-	if (!next || (report && report < next))
-		next = report;
-	report = fg_svc_log_report(&s->log, now);
-	if (!next || (report && report < next))
-		next = report;
-	report = fg_flows_sweep_tick(&s->sweep, now, s->st.events);
-	if (!next || (report && report < next))
-		next = report;
+	next = fg_sooner(next, fg_svc_report_backlog(s, now));
+	next = fg_sooner(next, fg_svc_log_report(&s->log, now));
+	next = fg_sooner(next, fg_flows_sweep_tick(&s->sweep, now, s->st.events));
 	fg_svc_arm_timer(s, next);
 }
 
