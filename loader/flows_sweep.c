@@ -22,8 +22,10 @@ void fg_flows_sweep_init(struct fg_flows_sweep *sw, int map_fd,
 int fg_flows_expire(int map_fd, uint64_t now_ns, uint64_t keep_ns,
 		    uint64_t *removed, uint32_t *left)
 {
-	struct fg_flow_key keys[FG_SWEEP_BATCH];
-	uint64_t stamps[FG_SWEEP_BATCH];
+	/* zeroed once: valgrind does not know this bpf command and would
+	 * take what the kernel writes for uninitialised memory */
+	struct fg_flow_key keys[FG_SWEEP_BATCH] = {};
+	uint64_t stamps[FG_SWEEP_BATCH] = {};
 	/* the batch cursor: a bucket number for a hash map; key-sized as
 	 * libbpf asks of every map type */
 	struct fg_flow_key in = {}, out = {};
@@ -34,10 +36,6 @@ int fg_flows_expire(int map_fd, uint64_t now_ns, uint64_t keep_ns,
 	*left = 0;
 	while (!done) {
 		n = FG_SWEEP_BATCH;
-		/* valgrind does not know this bpf command and would take what
-		 * the kernel writes for uninitialised memory */
-		memset(keys, 0, sizeof(keys));
-		memset(stamps, 0, sizeof(stamps));
 		rc = bpf_map_lookup_batch(map_fd, first ? NULL : &in, &out,
 					  keys, stamps, &n, NULL);
 		if (rc < 0 && errno != ENOENT)
